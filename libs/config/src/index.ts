@@ -1,0 +1,4 @@
+export { z } from 'zod';
+export * from './fields.js';
+export * from './load-config.js';
+export * from './secret.js';

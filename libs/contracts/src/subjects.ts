@@ -1,0 +1,29 @@
+import { ComponentStateEventSchema } from './gen/lichen/v1/component_pb.js';
+import { GetHealthRequestSchema, HeartbeatSchema } from './gen/lichen/v1/health_pb.js';
+import { eventSubject, requestSubject, type RequestSubject } from './subject.js';
+
+/** Every subject on the Lichen bus, with the message types it carries. The only place subjects are spelled. */
+export const subjects = {
+  health: {
+    get: requestSubject('lichen.health.get', GetHealthRequestSchema, HeartbeatSchema),
+    heartbeat: eventSubject('lichen.evt.health', HeartbeatSchema),
+  },
+  component: {
+    state: eventSubject<typeof ComponentStateEventSchema, [component: string]>(
+      'lichen.evt.component.*.state',
+      ComponentStateEventSchema,
+    ),
+  },
+} as const;
+
+const requestSubjects: ReadonlyMap<string, RequestSubject> = new Map(
+  Object.values(subjects)
+    .flatMap((group) => Object.values(group))
+    .filter((entry): entry is RequestSubject => entry.kind === 'request')
+    .map((entry) => [entry.subject, entry]),
+);
+
+/** The request/reply contract served on `subject`, if the map has one. */
+export function findRequestSubject(subject: string): RequestSubject | undefined {
+  return requestSubjects.get(subject);
+}
