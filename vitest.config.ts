@@ -14,6 +14,8 @@ export default defineConfig(({ mode }) => {
   const tier = tiers[mode as keyof typeof tiers] ?? tiers.unit;
   return {
     resolve: { conditions: ['@lichen/source'] },
+    // NestJS needs legacy decorators with their type metadata, as tsc emits them for the build.
+    oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
     ssr: { resolve: { conditions: ['@lichen/source'] } },
     test: {
       include: [...tier.include],

@@ -1,6 +1,6 @@
 import { ComponentStateEventSchema } from './gen/lichen/v1/component_pb.js';
 import { GetHealthRequestSchema, HeartbeatSchema } from './gen/lichen/v1/health_pb.js';
-import { eventSubject, requestSubject, type RequestSubject } from './subject.js';
+import { eventSubject, requestSubject, type EventSubject, type RequestSubject } from './subject.js';
 
 /** Every subject on the Lichen bus, with the message types it carries. The only place subjects are spelled. */
 export const subjects = {
@@ -16,14 +16,22 @@ export const subjects = {
   },
 } as const;
 
+const entries: readonly (RequestSubject | EventSubject)[] = Object.values(subjects).flatMap((group) => Object.values(group));
+
 const requestSubjects: ReadonlyMap<string, RequestSubject> = new Map(
-  Object.values(subjects)
-    .flatMap((group) => Object.values(group))
-    .filter((entry): entry is RequestSubject => entry.kind === 'request')
-    .map((entry) => [entry.subject, entry]),
+  entries.filter((entry): entry is RequestSubject => entry.kind === 'request').map((entry) => [entry.subject, entry]),
+);
+
+const eventSubjects: ReadonlyMap<string, EventSubject> = new Map(
+  entries.filter((entry): entry is EventSubject => entry.kind === 'event').map((entry) => [entry.pattern, entry]),
 );
 
 /** The request/reply contract served on `subject`, if the map has one. */
 export function findRequestSubject(subject: string): RequestSubject | undefined {
   return requestSubjects.get(subject);
+}
+
+/** The event contract listened to on `pattern`, if the map has one. */
+export function findEventSubject(pattern: string): EventSubject | undefined {
+  return eventSubjects.get(pattern);
 }

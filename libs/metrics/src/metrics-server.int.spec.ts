@@ -1,0 +1,43 @@
+import { Writable } from 'node:stream';
+import { Gauge } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '@lichen/logging';
+import { MetricsServer, type HealthCheck } from './metrics-server.js';
+import { createMetricsRegistry } from './registry.js';
+
+const quiet = createLogger({ service: 'test', destination: new Writable({ write: (_c, _e, done) => done() }) });
+let server: MetricsServer | undefined;
+
+async function serve(checks?: Record<string, HealthCheck>) {
+  const registry = createMetricsRegistry('test');
+  new Gauge({ name: 'lichen_test_value', help: 'A value for the test.', registers: [registry] }).set(42);
+  server = new MetricsServer({ registry, host: '127.0.0.1', port: 0, logger: quiet, checks });
+  return `http://127.0.0.1:${await server.start()}`;
+}
+
+afterEach(async () => server?.stop());
+
+describe('MetricsServer', () => {
+  it('serves the registry in Prometheus text format with process metrics under lichen_', async () => {
+    const response = await fetch(`${await serve()}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    expect(text).toContain('lichen_test_value 42');
+    expect(text).toMatch(/^lichen_process_cpu_seconds_total\{service="test"\} /m);
+  });
+
+  it('answers /healthz 200 when every check passes and 503 naming the failing one', async () => {
+    let redisProblem: string | undefined;
+    const base = await serve({ bus: () => undefined, redis: async () => redisProblem });
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    redisProblem = 'connection refused';
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ status: 'unhealthy', problems: ['redis: connection refused'] });
+  });
+
+  it('answers 404 elsewhere', async () => {
+    expect((await fetch(`${await serve()}/`)).status).toBe(404);
+  });
+});
