@@ -4,3 +4,4 @@ export * from './gen/lichen/v1/health_pb.js';
 export * from './subject.js';
 export * from './subjects.js';
 export * from './component-state.js';
+export * from './version.js';

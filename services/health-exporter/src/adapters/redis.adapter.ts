@@ -1,0 +1,46 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '@lichen/logging';
+import { parseRedisInfo } from '../domain/servers/redis-info.parser.js';
+import type { Probe, RedisServerStats, ServerProbe } from '../domain/servers/server-stats.js';
+
+/**
+ * Reads Redis `INFO` over one long-lived connection. Commands fail at once while Redis is down (no offline
+ * queue), so a scrape never waits on a dead server; the client reconnects in the background.
+ */
+export class RedisAdapter implements ServerProbe<RedisServerStats> {
+  readonly #client: Redis;
+  #lastError: string | undefined;
+
+  constructor(url: string, timeoutMs: number, logger: Logger) {
+    this.#client = new Redis(url, {
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      retryStrategy: (attempt) => Math.min(attempt * 500, 5_000),
+      connectionName: 'lichen-health-exporter',
+    });
+    this.#client.on('error', (error: Error) => {
+      if (error.message === this.#lastError) return;
+      this.#lastError = error.message;
+      logger.warn({ err: error.message }, 'redis unreachable');
+    });
+    this.#client.on('ready', () => {
+      if (this.#lastError) logger.info('redis reachable again');
+      this.#lastError = undefined;
+    });
+  }
+
+  async probe(): Promise<Probe<RedisServerStats>> {
+    try {
+      return { up: true, stats: parseRedisInfo(await this.#client.info()) };
+    } catch (error) {
+      return { up: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#client.disconnect();
+  }
+}

@@ -1,0 +1,12 @@
+import { ConfigError } from '@lichen/config';
+import { loadExporterConfig } from './config.js';
+import { startHealthExporter } from './health-exporter.app.js';
+
+try {
+  const app = await startHealthExporter(loadExporterConfig());
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+} catch (error) {
+  const reason = error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error));
+  process.stderr.write(`health-exporter cannot start: ${reason}\n`);
+  process.exit(1);
+}
