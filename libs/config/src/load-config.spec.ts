@@ -7,7 +7,7 @@ import { ConfigError, environmentVariable, loadConfig } from './load-config.js';
 const shape = {
   metricsPort: port().default(9100),
   natsUrl: url('nats').default('nats://127.0.0.1:4222'),
-  heartbeatInterval: duration().default('30s'),
+  heartbeatInterval: duration().default(30_000),
   scrapeNats: flag().default(true),
   redisPassword: secret().optional(),
 };

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { Gauge } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,6 +26,15 @@ describe('MetricsServer', () => {
     const text = await response.text();
     expect(text).toContain('lichen_test_value 42');
     expect(text).toMatch(/^lichen_process_cpu_seconds_total\{service="test"\} /m);
+  });
+
+  it('serves process metrics that promtool check metrics accepts', async () => {
+    const text = await (await fetch(`${await serve()}/metrics`)).text();
+    expect(text).toMatch(/^lichen_nodejs_active_resources\{type="\w+",service="test"\} \d+$/m);
+    expect(text).not.toContain("_active_resources_total");
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect(`${check.stdout}${check.stderr}`).toBe('');
   });
 
   it('answers /healthz 200 when every check passes and 503 naming the failing one', async () => {

@@ -1,4 +1,6 @@
+export * from './docker-engine.js';
 export * from './free-port.js';
+export * from './prometheus-server.js';
 export * from './nats-server.js';
 export * from './redis-server.js';
 export * from './server-process.js';

@@ -22,6 +22,10 @@ export interface ServerSpec {
   port: number;
   args: (dataDir: string) => string[];
   dataDir?: string;
+  /** Added to the environment of the process. */
+  env?: Record<string, string>;
+  /** Writes what the server needs in its data folder (a config file) before it starts. */
+  beforeStart?: (dataDir: string) => Promise<void>;
 }
 
 export async function startServerProcess(spec: ServerSpec): Promise<ServerProcess> {
@@ -31,7 +35,7 @@ export async function startServerProcess(spec: ServerSpec): Promise<ServerProces
 
   const launch = async () => {
     output = '';
-    child = spawn(spec.command, spec.args(dataDir), { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(spec.command, spec.args(dataDir), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spec.env } });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<never>((_, reject) =>
@@ -52,6 +56,7 @@ export async function startServerProcess(spec: ServerSpec): Promise<ServerProces
     await exited;
   };
 
+  await spec.beforeStart?.(dataDir);
   await launch();
   return {
     port: spec.port,

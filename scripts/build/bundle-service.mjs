@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Bundles a service's tsc output (services/<name>/dist/main.js) into one ESM file,
+// services/<name>/dist/bundle/main.mjs, that runs with plain `node` and no node_modules:
+// the file its container image copies. Usage: node scripts/build/bundle-service.mjs <service>
+//
+// tsc has already emitted the decorator metadata NestJS needs, so esbuild only joins files.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// Packages that NestJS loads lazily, only when an app picks the feature (a transport, an HTTP platform,
+// validation pipes). Those not installed in the workspace stay external: the service never reaches them.
+// Those installed (say mqtt, for a service that talks MQTT itself) are bundled like any dependency.
+const optionalLazyPackages = [
+  '@nestjs/platform-express',
+  '@nestjs/platform-fastify',
+  '@nestjs/platform-socket.io',
+  '@nestjs/platform-ws',
+  '@nestjs/websockets',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  'amqp-connection-manager',
+  'amqplib',
+  'class-transformer',
+  'class-validator',
+  'file-type',
+  'kafkajs',
+  'mqtt',
+  'pino-pretty',
+];
+
+// A CJS dependency inside an ESM bundle still calls require() for Node built-ins, and some read __dirname.
+const banner = [
+  "import { createRequire as __lichenCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __lichenFileURLToPath } from 'node:url';",
+  "import { dirname as __lichenDirname } from 'node:path';",
+  'const require = __lichenCreateRequire(import.meta.url);',
+  'const __lichen_filename = __lichenFileURLToPath(import.meta.url);',
+  'const __lichen_dirname = __lichenDirname(__lichen_filename);',
+].join('\n');
+
+const service = process.argv[2];
+if (!service) {
+  console.error('usage: node scripts/build/bundle-service.mjs <service>');
+  process.exit(2);
+}
+const serviceRoot = join(root, 'services', service);
+const entry = join(serviceRoot, 'dist', 'main.js');
+if (!existsSync(entry)) {
+  console.error(`${relative(root, entry)} is missing: run \`npx nx run ${service}:build\` first`);
+  process.exit(1);
+}
+const outfile = join(serviceRoot, 'dist', 'bundle', 'main.mjs');
+const isInstalled = (name) =>
+  [serviceRoot, root].some((dir) => existsSync(join(dir, 'node_modules', name, 'package.json')));
+const external = optionalLazyPackages.filter((name) => !isInstalled(name)).flatMap((name) => [name, `${name}/*`]);
+
+const result = await build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  // Workspace libs resolve to their built dist/ through node_modules symlinks, as at run time.
+  conditions: ['node', 'import'],
+  mainFields: ['module', 'main'],
+  external,
+  banner: { js: banner },
+  // Only free references are replaced, so a module's own `const __dirname` is left alone.
+  define: { __filename: '__lichen_filename', __dirname: '__lichen_dirname' },
+  // NestJS reads class names at run time (injection tokens, log context).
+  keepNames: true,
+  sourcemap: 'linked',
+  // Licenses go to THIRD-PARTY-NOTICES.txt beside the bundle, whole, instead of scattered comments.
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+});
+
+writeFileSync(join(dirname(outfile), 'THIRD-PARTY-NOTICES.txt'), notices(Object.keys(result.metafile.inputs)));
+
+const bytes = result.metafile.outputs[relative(root, outfile)]?.bytes ?? 0;
+console.log(`${relative(root, outfile)}: ${(bytes / 1024 / 1024).toFixed(1)} MiB`);
+
+/** Name, version, license and license text of every npm package with code in the bundle. */
+function notices(inputs) {
+  const packageDirs = new Set();
+  for (const input of inputs) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) packageDirs.add(match[1]);
+  }
+  const sections = [...packageDirs].map((dir) => {
+    const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+    const licenseFiles = readdirSync(join(root, dir)).filter((file) => /^(licen[cs]e|copying|notice)/i.test(file));
+    const texts = licenseFiles.map((file) => readFileSync(join(root, dir, file), 'utf8').trim());
+    const license = typeof manifest.license === 'string' ? manifest.license : JSON.stringify(manifest.license ?? 'UNKNOWN');
+    return [`${manifest.name}@${manifest.version} (${license})`, ...texts].join('\n\n');
+  });
+  sections.sort();
+  const rule = `\n\n${'-'.repeat(78)}\n\n`;
+  return `main.mjs contains code from these packages, under these licenses.${rule}${sections.join(rule)}\n`;
+}

@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort, startNatsServer, startPrometheus, startRedisServer, startServerProcess, waitFor,
+  type ServerProcess, type TestNatsServer, type TestPrometheus, type TestRedisServer,
+} from '@lichen/testing';
+
+const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+let nats: TestNatsServer;
+let redis: TestRedisServer;
+let exporter: ServerProcess;
+let prometheus: TestPrometheus;
+let metricsPort: number;
+
+beforeAll(async () => {
+  [nats, redis, metricsPort] = await Promise.all([startNatsServer({ jetstream: true, monitoring: true }), startRedisServer({ aof: true }), freePort()]);
+  exporter = await startServerProcess({
+    name: 'health-exporter',
+    command: process.execPath,
+    port: metricsPort,
+    args: () => [entry],
+    env: {
+      LICHEN_DEVICE_ID: 'e2e-device',
+      LICHEN_NATS_URL: nats.url,
+      LICHEN_NATS_MONITOR_URL: nats.monitorUrl!,
+      LICHEN_REDIS_URL: redis.url,
+      LICHEN_METRICS_HOST: '127.0.0.1',
+      LICHEN_METRICS_PORT: String(metricsPort),
+    },
+  });
+  prometheus = await startPrometheus({ targets: [{ job: 'lichen', target: `127.0.0.1:${metricsPort}` }], scrapeInterval: '1s' });
+});
+
+afterAll(async () => {
+  await prometheus?.stop({ removeData: true });
+  await exporter?.stop({ removeData: true });
+  await Promise.all([nats?.stop({ removeData: true }), redis?.stop({ removeData: true })]);
+});
+
+async function single(promql: string): Promise<number> {
+  return waitFor(async () => (await prometheus.query(promql))[0]?.value, { what: promql, timeoutMs: 30_000, intervalMs: 250 });
+}
+
+function meminfoBytes(meminfo: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(meminfo);
+  if (!match) throw new Error(`no ${field} in /proc/meminfo`);
+  return Number(match[1]) * 1024;
+}
+
+describe('Prometheus scraping the health exporter', () => {
+  it('sees the target up and the exporter connected to NATS and Redis', async () => {
+    expect(await single('up{job="lichen"}')).toBe(1);
+    expect(await single('lichen_bus_connected')).toBe(1);
+    expect(await single('lichen_nats_up')).toBe(1);
+    expect(await single('lichen_redis_up')).toBe(1);
+    expect(await single('lichen_redis_aof_enabled')).toBe(1);
+  });
+
+  it('gets host values that match /proc', async () => {
+    const meminfo = await readFile('/proc/meminfo', 'utf8');
+    expect(await single('lichen_host_memory_total_bytes')).toBe(meminfoBytes(meminfo, 'MemTotal'));
+    const swapTotal = meminfoBytes(meminfo, 'SwapTotal');
+    expect(await single('lichen_host_swap_total_bytes')).toBe(swapTotal);
+
+    const stat = await readFile('/proc/stat', 'utf8');
+    const bootTime = Number(/^btime (\d+)$/m.exec(stat)?.[1]);
+    expect(await single('lichen_host_boot_time_seconds')).toBe(bootTime);
+
+    const cpuSeries = await prometheus.query('count(lichen_host_cpu_seconds_total{mode="idle"})');
+    expect(cpuSeries[0]?.value).toBe(cpus().length);
+
+    const uptime = Number((await readFile('/proc/uptime', 'utf8')).split(' ')[0]);
+    expect(Math.abs((await single('lichen_host_uptime_seconds')) - uptime)).toBeLessThan(10);
+
+    const interfaces = await prometheus.query('lichen_host_network_receive_bytes_total{device="lo"}');
+    expect(interfaces).toHaveLength(1);
+  });
+
+  it('sees CPU time advance as a counter, usable with rate()', async () => {
+    // Summed over all modes and CPUs, the host spends about one second per second per CPU. Prometheus
+    // underestimates rate() while a series is younger than the window, so wait for the window to fill.
+    const rate = await waitFor(
+      async () => {
+        const value = (await prometheus.query('sum(rate(lichen_host_cpu_seconds_total[5s]))'))[0]?.value;
+        return value !== undefined && value > cpus().length * 0.7 && value;
+      },
+      { what: 'a CPU rate near the number of CPUs', timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(rate).toBeLessThan(cpus().length * 1.3);
+  });
+
+  it('serves a scrape that promtool check metrics accepts', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect(`${check.stdout}${check.stderr}`).toBe('');
+    expect(check.status).toBe(0);
+  });
+});

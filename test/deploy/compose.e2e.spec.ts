@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  composeProject,
+  ensureDockerEngine,
+  freePort,
+  runCommand,
+  waitFor,
+  type ComposeProject,
+  type DockerEngine,
+} from '@lichen/testing';
+
+// What a user gets from `docker-compose --profile monitoring up`: the exporter's metrics on the host and
+// Prometheus scraping it, with images built here from local bases (no registry is reachable).
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const project = `lichen-e2e-${randomBytes(4).toString('hex')}`;
+const exporterImage = `${project}/health-exporter:e2e`;
+
+let engine: DockerEngine | undefined;
+let compose: ComposeProject | undefined;
+let metricsPort = 0;
+let prometheusPort = 0;
+
+/** Values of a metric in Prometheus's text format, ignoring labels. */
+function valuesOf(metrics: string, name: string): number[] {
+  const line = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm');
+  return [...metrics.matchAll(line)].map((match) => Number(match[1]));
+}
+
+async function scrape(): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+  if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+  return response.text();
+}
+
+/** Adds the containers' last log lines to a failure, since they say why far better than a timeout. */
+async function withLogs<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const logs = await compose?.run(['logs', '--no-color', '--tail', '40']).catch(() => '');
+    throw new Error(`${(error as Error).message}\n--- docker-compose logs ---\n${logs}`, { cause: error });
+  }
+}
+
+beforeAll(async () => {
+  engine = await ensureDockerEngine();
+  await runCommand('bash', [join(root, 'scripts/docker/import-base-images.sh')], { cwd: root });
+  await runCommand('npx', ['nx', 'run', 'health-exporter:bundle'], { cwd: root });
+
+  metricsPort = await freePort();
+  prometheusPort = await freePort();
+  compose = composeProject({
+    name: project,
+    file: join(root, 'compose/docker-compose.yml'),
+    cwd: root,
+    env: {
+      LICHEN_NATS_IMAGE: 'lichen/nats:local',
+      LICHEN_REDIS_IMAGE: 'lichen/redis:local',
+      LICHEN_PROMETHEUS_IMAGE: 'lichen/prometheus:local',
+      LICHEN_BASE_IMAGE: 'lichen/node-base:local',
+      LICHEN_IMAGE_PREFIX: project,
+      LICHEN_VERSION: 'e2e',
+      LICHEN_DEVICE_ID: 'e2e-device',
+      LICHEN_METRICS_PORT: String(metricsPort),
+      LICHEN_PROMETHEUS_PORT: String(prometheusPort),
+      // docker-compose 1.29 builds through the engine's API: no buildx needed.
+      COMPOSE_DOCKER_CLI_BUILD: '0',
+      DOCKER_BUILDKIT: '0',
+    },
+  });
+  await withLogs(() => compose!.run(['--profile', 'monitoring', 'up', '-d', '--build']));
+});
+
+afterAll(async () => {
+  // Always, even after a failure: containers, network and volumes of this project, then its own image.
+  // The lichen/*:local bases stay, as a cache for the next run.
+  await compose?.run(['--profile', 'monitoring', 'down', '-v', '--remove-orphans', '--timeout', '5']).catch((error) => {
+    console.error(error);
+  });
+  await runCommand('docker', ['image', 'rm', '--force', exporterImage]).catch(() => undefined);
+  await engine?.release();
+});
+
+describe('docker compose deployment', () => {
+  it('serves the health of the device, the bus and Redis on the host port', async () => {
+    const metrics = await withLogs(() =>
+      waitFor(
+        async () => {
+          const text = await scrape();
+          const up = ['lichen_bus_connected', 'lichen_nats_up', 'lichen_redis_up'].every(
+            (name) => valuesOf(text, name)[0] === 1,
+          );
+          return up ? text : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 500, what: 'the exporter to report NATS and Redis up' },
+      ),
+    );
+
+    expect(valuesOf(metrics, 'lichen_bus_connected')).toEqual([1]);
+    expect(valuesOf(metrics, 'lichen_nats_up')).toEqual([1]);
+    expect(valuesOf(metrics, 'lichen_redis_up')).toEqual([1]);
+    // Read from the host's /proc mounted into the container, not from the container's cgroup.
+    const memTotalKiB = Number(/^MemTotal:\s+(\d+) kB$/m.exec(await readFile('/proc/meminfo', 'utf8'))?.[1]);
+    expect(valuesOf(metrics, 'lichen_host_memory_total_bytes')).toEqual([memTotalKiB * 1024]);
+  });
+
+  it('is scraped by Prometheus in the monitoring profile', async () => {
+    const query = new URL(`http://127.0.0.1:${prometheusPort}/api/v1/query`);
+    query.searchParams.set('query', 'up{job="lichen"}');
+    const result = await withLogs(() =>
+      waitFor(
+        async () => {
+          const body = (await (await fetch(query)).json()) as {
+            data?: { result?: { metric: Record<string, string>; value: [number, string] }[] };
+          };
+          const series = body.data?.result ?? [];
+          return series.length > 0 ? series : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 1_000, what: 'Prometheus to scrape the exporter' },
+      ),
+    );
+
+    expect(result).toHaveLength(1);
+    expect(result[0]?.metric.instance).toBe('health-exporter:9100');
+    expect(result[0]?.value[1]).toBe('1');
+  });
+});
