@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, subjects } from '@lichen/contracts';
 import { createLogger } from '@lichen/logging';
-import { startNatsServer, waitFor, type TestNatsServer } from '@lichen/testing';
+import { freePort, startNatsServer, startServerProcess, waitFor, type TestNatsServer } from '@lichen/testing';
 import { Bus } from './bus.js';
 import { BusError } from './wire/bus-error.js';
 
@@ -72,13 +72,11 @@ describe('Bus', () => {
 
 describe('Bus connection', () => {
   it('keeps retrying until NATS comes up, then attaches subscriptions made before', async () => {
-    const { freePort } = await import('@lichen/testing');
     const port = await freePort();
     const late = Bus.connect({ servers: `nats://127.0.0.1:${port}`, name: 'late', logger, retryDelayMs: 100 });
     const off = late.serve(subjects.health.get, () => ({ deviceId: 'late' }));
     expect(late.connected).toBe(false);
     await waitFor(() => lines.join('').includes('bus not reachable, retrying'), { what: 'a retry log line' });
-    const { startServerProcess } = await import('@lichen/testing');
     const lateNats = await startServerProcess({ name: 'nats', command: 'nats-server', port, args: () => ['-a', '127.0.0.1', '-p', String(port)] });
     try {
       await late.ready;

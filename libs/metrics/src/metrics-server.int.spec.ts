@@ -38,10 +38,10 @@ describe('MetricsServer', () => {
   });
 
   it('answers /healthz 200 when every check passes and 503 naming the failing one', async () => {
-    let redisProblem: string | undefined;
-    const base = await serve({ bus: () => undefined, redis: async () => redisProblem });
+    const redis: { problem?: string } = {};
+    const base = await serve({ bus: () => undefined, redis: async () => redis.problem });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    redisProblem = 'connection refused';
+    redis.problem = 'connection refused';
     const response = await fetch(`${base}/healthz`);
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ status: 'unhealthy', problems: ['redis: connection refused'] });

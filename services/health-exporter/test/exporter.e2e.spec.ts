@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort, startNatsServer, startPrometheus, startRedisServer, startServerProcess, waitFor,
@@ -9,6 +10,7 @@ import {
 } from '@lichen/testing';
 
 const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const lichen = fileURLToPath(new URL('../../../libs/cli/bin/lichen.js', import.meta.url));
 
 let nats: TestNatsServer;
 let redis: TestRedisServer;
@@ -99,5 +101,28 @@ describe('Prometheus scraping the health exporter', () => {
     expect(check.error).toBeUndefined();
     expect(`${check.stdout}${check.stderr}`).toBe('');
     expect(check.status).toBe(0);
+  });
+});
+
+describe('lichen health against the running exporter', () => {
+  async function health(...args: string[]) {
+    try {
+      return { code: 0, ...(await promisify(execFile)(process.execPath, [lichen, 'health', '--nats', nats.url, ...args])) };
+    } catch (error) {
+      return error as { code: number; stdout: string; stderr: string };
+    }
+  }
+
+  it('prints the device heartbeat for a person', async () => {
+    const { code, stdout } = await health();
+    expect([0, 2]).toContain(code); // 0 when OK, 2 when this machine is DEGRADED (a full disk, say)
+    expect(stdout).toMatch(/^device {6}e2e-device {3}(OK|DEGRADED|CRITICAL)$/m);
+    expect(stdout).toContain('bus         connected   nats up   redis up');
+    expect(stdout).toMatch(/^versions {4}lichen 0\.1\.0, nodejs [\d.]+, nats-server [\d.]+, redis [\d.]+$/m);
+  });
+
+  it('prints it as proto3 JSON with --json', async () => {
+    const { stdout } = await health('--json');
+    expect(JSON.parse(stdout)).toMatchObject({ deviceId: 'e2e-device', summary: { busConnected: true, natsUp: true, redisUp: true } });
   });
 });
