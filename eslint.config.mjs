@@ -8,7 +8,21 @@ const depConstraints = [
 ];
 
 /** Domain code is plain TypeScript: no framework, no infrastructure (STYLE.md, habit 1). */
-const infrastructure = ['@nestjs/*', '@nats-io/*', 'dockerode', 'onnxruntime-node', 'ioredis', 'prom-client', 'mqtt', 'pino', 'node:fs', 'node:fs/*', 'node:http', 'node:net', 'node:child_process'];
+const infrastructure = [
+  '@nestjs/*',
+  '@nats-io/*',
+  'dockerode',
+  'onnxruntime-node',
+  'ioredis',
+  'prom-client',
+  'mqtt',
+  'pino',
+  'node:fs',
+  'node:fs/*',
+  'node:http',
+  'node:net',
+  'node:child_process',
+];
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/src/gen/**', '.nx/**', '.lichen/**', 'helm/**', 'compose/**'] },
@@ -26,14 +40,27 @@ export default [
     files: ['services/*/src/domain/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: infrastructure, message: 'domain code imports no framework or infrastructure: put it behind a port in adapters/' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: infrastructure,
+              message: 'domain code imports no framework or infrastructure: put it behind a port in adapters/',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['services/**/*.ts', 'libs/**/*.ts'],
     ignores: ['libs/config/**', 'libs/testing/**', '**/*.spec.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration once, through @lichen/config' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'read configuration once, through @lichen/config' },
+      ],
     },
   },
   { files: ['services/**/*.ts', 'libs/**/*.ts'], ignores: ['libs/cli/**', '**/*.spec.ts'], rules: { 'no-console': 'error' } },

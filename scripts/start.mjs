@@ -12,7 +12,10 @@ run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], { stdio: 
 const stopServers = await ensureServers();
 
 const children = services.map((service) => {
-  const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], { stdio: 'inherit', env: process.env });
+  const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
+    stdio: 'inherit',
+    env: process.env,
+  });
   child.once('exit', (code, signal) => {
     if (!stopping) {
       say(`${service} stopped (${signal ?? `exit ${code}`}); stopping Lichen`);

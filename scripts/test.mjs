@@ -13,14 +13,16 @@ mkdirSync(results, { recursive: true });
 const stopServers = await ensureServers();
 
 const failures = [];
-const phases = [
-  ['-t', 'lint', 'test'],
+const steps = [
+  () => nx('-t', 'lint', 'test'),
+  // Specs are not compiled by the build and vitest does not type-check: check them all at once.
+  () => run('npx', ['tsc', '-p', 'tsconfig.spec.json']),
   // Integration and end-to-end tests share this machine's servers and cores: one project at a time.
-  ['-t', 'test:int', 'e2e', '--parallel=1'],
+  () => nx('-t', 'test:int', 'e2e', '--parallel=1'),
 ];
-for (const phase of phases) {
+for (const step of steps) {
   try {
-    nx(...phase);
+    step();
   } catch (error) {
     failures.push(error.message);
   }

@@ -54,8 +54,7 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 const outfile = join(serviceRoot, 'dist', 'bundle', 'main.mjs');
-const isInstalled = (name) =>
-  [serviceRoot, root].some((dir) => existsSync(join(dir, 'node_modules', name, 'package.json')));
+const isInstalled = (name) => [serviceRoot, root].some((dir) => existsSync(join(dir, 'node_modules', name, 'package.json')));
 const external = optionalLazyPackages.filter((name) => !isInstalled(name)).flatMap((name) => [name, `${name}/*`]);
 
 const result = await build({

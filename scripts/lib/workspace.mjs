@@ -62,12 +62,29 @@ export async function ensureServers({ natsPort = 4222, natsMonitorPort = 8222, r
   const started = [];
   const servers = [
     {
-      name: 'nats-server', port: natsPort, package: 'nats-server',
+      name: 'nats-server',
+      port: natsPort,
+      package: 'nats-server',
       args: (dir) => ['-a', '127.0.0.1', '-p', String(natsPort), '-m', String(natsMonitorPort), '-js', '-sd', dir],
     },
     {
-      name: 'redis-server', port: redisPort, package: 'redis-server',
-      args: (dir) => ['--bind', '127.0.0.1', '--port', String(redisPort), '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''],
+      name: 'redis-server',
+      port: redisPort,
+      package: 'redis-server',
+      args: (dir) => [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(redisPort),
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+      ],
     },
   ];
   for (const server of servers) {

@@ -91,9 +91,7 @@ describe('docker compose deployment', () => {
       waitFor(
         async () => {
           const text = await scrape();
-          const up = ['lichen_bus_connected', 'lichen_nats_up', 'lichen_redis_up'].every(
-            (name) => valuesOf(text, name)[0] === 1,
-          );
+          const up = ['lichen_bus_connected', 'lichen_nats_up', 'lichen_redis_up'].every((name) => valuesOf(text, name)[0] === 1);
           return up ? text : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 500, what: 'the exporter to report NATS and Redis up' },

@@ -208,7 +208,9 @@ describe('helm template with values set', () => {
     const monitor = find(manifests, 'ServiceMonitor', `${release}-health-exporter`);
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(monitor.metadata.labels?.release).toBe('kps');
-    expect(monitor.spec.endpoints).toContainEqual(expect.objectContaining({ port: 'metrics', path: '/metrics', interval: '15s' }));
+    expect(monitor.spec.endpoints).toContainEqual(
+      expect.objectContaining({ port: 'metrics', path: '/metrics', interval: '15s' }),
+    );
     const service = find(manifests, 'Service', `${release}-health-exporter`);
     expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
   });

@@ -66,7 +66,11 @@ describe('Bus', () => {
     off();
     expect(seen).toEqual(['lichen.evt.component.pump.state:pump']);
     const dropped = lines.map((line) => JSON.parse(line)).find((line) => line.msg === 'dropped an event that does not decode');
-    expect(dropped).toMatchObject({ level: 'warn', subject: 'lichen.evt.component.broken.state', reason: expect.stringMatching(/cannot decode lichen\.v1\.ComponentStateEvent/) });
+    expect(dropped).toMatchObject({
+      level: 'warn',
+      subject: 'lichen.evt.component.broken.state',
+      reason: expect.stringMatching(/cannot decode lichen\.v1\.ComponentStateEvent/),
+    });
   });
 });
 
@@ -77,7 +81,12 @@ describe('Bus connection', () => {
     const off = late.serve(subjects.health.get, () => ({ deviceId: 'late' }));
     expect(late.connected).toBe(false);
     await waitFor(() => lines.join('').includes('bus not reachable, retrying'), { what: 'a retry log line' });
-    const lateNats = await startServerProcess({ name: 'nats', command: 'nats-server', port, args: () => ['-a', '127.0.0.1', '-p', String(port)] });
+    const lateNats = await startServerProcess({
+      name: 'nats',
+      command: 'nats-server',
+      port,
+      args: () => ['-a', '127.0.0.1', '-p', String(port)],
+    });
     try {
       await late.ready;
       const caller = Bus.connect({ servers: `nats://127.0.0.1:${port}`, name: 'caller', logger });

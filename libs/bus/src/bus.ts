@@ -1,5 +1,12 @@
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
-import { RequestError, TimeoutError, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  RequestError,
+  TimeoutError,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node';
 import { ErrorCode, type EventSubject, type RequestSubject } from '@lichen/contracts';
 import type { Logger } from '@lichen/logging';
 import { BusConnection, type BusConnectionOptions } from './bus-connection.js';
@@ -75,7 +82,11 @@ export class Bus {
     this.#requireConnection().publish(event.subject(...tokens), data, { headers });
   }
 
-  subscribe<Ev extends DescMessage>(event: EventSubject<Ev>, handler: EventHandler<Ev>, options: { queue?: string } = {}): Unsubscribe {
+  subscribe<Ev extends DescMessage>(
+    event: EventSubject<Ev>,
+    handler: EventHandler<Ev>,
+    options: { queue?: string } = {},
+  ): Unsubscribe {
     return this.#attach(event.pattern, options.queue, async (msg) => {
       let decoded: MessageShape<Ev>;
       try {
@@ -139,7 +150,10 @@ export class Bus {
     let cancelled = false;
     const start = (connection: NatsConnection) => {
       if (cancelled) return;
-      subscription = connection.subscribe(subject, { queue, callback: (error, msg) => void (error ? undefined : onMessage(msg)) });
+      subscription = connection.subscribe(subject, {
+        queue,
+        callback: (error, msg) => void (error ? undefined : onMessage(msg)),
+      });
     };
     if (this.#link.connection) start(this.#link.connection);
     else this.#link.ready.then(start, () => undefined);

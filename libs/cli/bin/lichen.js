@@ -9,6 +9,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'main.js');
 if (!existsSync(entry)) {
   process.stderr.write('lichen: building the CLI first (npx nx run cli:build)...\n');
-  execFileSync('npx', ['nx', 'run', 'cli:build', '--output-style=static'], { cwd: join(root, '..', '..'), stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npx', ['nx', 'run', 'cli:build', '--output-style=static'], {
+    cwd: join(root, '..', '..'),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 await import(pathToFileURL(entry).href);

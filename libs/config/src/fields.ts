@@ -21,7 +21,7 @@ export function duration() {
 /** A TCP port, 1 to 65535. */
 export function port() {
   return z.coerce
-    .number({ error: "expected a port number" })
+    .number({ error: 'expected a port number' })
     .int('expected a whole port number')
     .min(1, 'expected a port from 1 to 65535')
     .max(65535, 'expected a port from 1 to 65535');

@@ -21,9 +21,7 @@ describe('subject map', () => {
 
 describe('component state names', () => {
   it('lists the Greengrass lifecycle in order', () => {
-    expect(componentStateNames).toEqual([
-      'NEW', 'INSTALLED', 'STARTING', 'RUNNING', 'STOPPING', 'FINISHED', 'ERRORED', 'BROKEN',
-    ]);
+    expect(componentStateNames).toEqual(['NEW', 'INSTALLED', 'STARTING', 'RUNNING', 'STOPPING', 'FINISHED', 'ERRORED', 'BROKEN']);
     expect(componentStateName(ComponentState.BROKEN)).toBe('BROKEN');
   });
 });

@@ -31,7 +31,7 @@ describe('MetricsServer', () => {
   it('serves process metrics that promtool check metrics accepts', async () => {
     const text = await (await fetch(`${await serve()}/metrics`)).text();
     expect(text).toMatch(/^lichen_nodejs_active_resources\{type="\w+",service="test"\} \d+$/m);
-    expect(text).not.toContain("_active_resources_total");
+    expect(text).not.toContain('_active_resources_total');
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(check.error).toBeUndefined();
     expect(`${check.stdout}${check.stderr}`).toBe('');

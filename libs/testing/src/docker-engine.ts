@@ -110,7 +110,12 @@ export interface ComposeProject {
   run(args: string[], options?: { timeoutMs?: number }): Promise<string>;
 }
 
-export function composeProject(settings: { name: string; file: string; env?: Record<string, string>; cwd?: string }): ComposeProject {
+export function composeProject(settings: {
+  name: string;
+  file: string;
+  env?: Record<string, string>;
+  cwd?: string;
+}): ComposeProject {
   const env = { ...process.env, ...settings.env };
   return {
     name: settings.name,

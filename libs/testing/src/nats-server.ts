@@ -22,7 +22,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     command: process.env.NATS_SERVER_BIN ?? 'nats-server',
     port,
     args: (dataDir) => [
-      '-a', '127.0.0.1', '-p', String(port),
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
       ...(options.jetstream ? ['-js', '-sd', dataDir] : []),
       ...(monitorPort ? ['-m', String(monitorPort)] : []),
       ...(options.extraArgs ?? []),

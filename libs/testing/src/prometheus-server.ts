@@ -31,7 +31,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<TestP
   const port = await freePort();
   const interval = options.scrapeInterval ?? '1s';
   const scrapeConfigs = options.targets
-    .map(({ job, target }) => `  - job_name: ${JSON.stringify(job)}\n    static_configs:\n      - targets: [${JSON.stringify(target)}]`)
+    .map(
+      ({ job, target }) =>
+        `  - job_name: ${JSON.stringify(job)}\n    static_configs:\n      - targets: [${JSON.stringify(target)}]`,
+    )
     .join('\n');
   const server = await startServerProcess({
     name: 'prometheus',
@@ -44,14 +47,21 @@ export async function startPrometheus(options: PrometheusOptions): Promise<TestP
       '--log.level=warn',
     ],
     beforeStart: (dataDir) =>
-      writeFile(join(dataDir, 'prometheus.yml'), `global:\n  scrape_interval: ${interval}\n  scrape_timeout: ${interval}\nscrape_configs:\n${scrapeConfigs}\n`),
+      writeFile(
+        join(dataDir, 'prometheus.yml'),
+        `global:\n  scrape_interval: ${interval}\n  scrape_timeout: ${interval}\nscrape_configs:\n${scrapeConfigs}\n`,
+      ),
   });
   const url = `http://127.0.0.1:${port}`;
   return Object.assign(server, {
     url,
     async query(promql: string): Promise<PromSample[]> {
       const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      const body = (await response.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      const body = (await response.json()) as {
+        status: string;
+        error?: string;
+        data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
       if (body.status !== 'success') throw new Error(`query ${promql} failed: ${body.error}`);
       return (body.data?.result ?? []).map(({ metric, value }) => ({ metric, value: Number(value[1]) }));
     },

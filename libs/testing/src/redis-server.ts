@@ -18,8 +18,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     command: process.env.REDIS_SERVER_BIN ?? 'redis-server',
     port,
     args: (dataDir) => [
-      '--bind', '127.0.0.1', '--port', String(port), '--dir', dataDir, '--save', '',
-      '--appendonly', options.aof ? 'yes' : 'no',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dataDir,
+      '--save',
+      '',
+      '--appendonly',
+      options.aof ? 'yes' : 'no',
       ...(options.aof ? ['--appendfsync', 'always'] : []),
     ],
   });

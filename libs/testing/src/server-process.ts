@@ -45,7 +45,11 @@ export async function startServerProcess(spec: ServerSpec): Promise<ServerProces
     const spawnFailed = new Promise<never>((_, reject) =>
       child?.once('error', (error) => reject(new Error(`cannot start ${spec.command}: ${error.message}`))),
     );
-    await Promise.race([waitFor(() => isListening(spec.port), { what: `${spec.name} on port ${spec.port}` }), exited, spawnFailed]);
+    await Promise.race([
+      waitFor(() => isListening(spec.port), { what: `${spec.name} on port ${spec.port}` }),
+      exited,
+      spawnFailed,
+    ]);
   };
 
   const terminate = async (signal: NodeJS.Signals) => {

@@ -3,7 +3,10 @@ import { duration, loadConfig, port, url, z } from '@lichen/config';
 
 /** Everything the health exporter can be told, each from a `LICHEN_*` variable (see the service README). */
 export const exporterConfigShape = {
-  deviceId: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, ., _ or -').default(hostname().replace(/[^A-Za-z0-9_.-]/g, '-')),
+  deviceId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, ., _ or -')
+    .default(hostname().replace(/[^A-Za-z0-9_.-]/g, '-')),
   natsUrl: url('nats', 'tls').default('nats://127.0.0.1:4222'),
   natsMonitorUrl: url('http', 'https').default('http://127.0.0.1:8222'),
   redisUrl: url('redis', 'rediss').default('redis://127.0.0.1:6379'),

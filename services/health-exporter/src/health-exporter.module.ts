@@ -48,7 +48,15 @@ export class HealthExporterModule implements OnApplicationShutdown {
           inject: [ProcfsAdapter, NatsMonitorAdapter, RedisAdapter, ComponentStateBook],
           useFactory: (host: ProcfsAdapter, nats: NatsMonitorAdapter, redis: RedisAdapter, components: ComponentStateBook) =>
             new HealthMonitor(
-              { host, nats, redis, components, busConnected: () => bus.connected, runtimeUptimeSeconds: process.uptime, now: () => new Date() },
+              {
+                host,
+                nats,
+                redis,
+                components,
+                busConnected: () => bus.connected,
+                runtimeUptimeSeconds: process.uptime,
+                now: () => new Date(),
+              },
               config.deviceId,
               { lichen: lichenVersion, nodejs: process.versions.node },
             ),

@@ -5,8 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  freePort, startNatsServer, startPrometheus, startRedisServer, startServerProcess, waitFor,
-  type ServerProcess, type TestNatsServer, type TestPrometheus, type TestRedisServer,
+  freePort,
+  startNatsServer,
+  startPrometheus,
+  startRedisServer,
+  startServerProcess,
+  waitFor,
+  type ServerProcess,
+  type TestNatsServer,
+  type TestPrometheus,
+  type TestRedisServer,
 } from '@lichen/testing';
 
 const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -19,7 +27,11 @@ let prometheus: TestPrometheus;
 let metricsPort: number;
 
 beforeAll(async () => {
-  [nats, redis, metricsPort] = await Promise.all([startNatsServer({ jetstream: true, monitoring: true }), startRedisServer({ aof: true }), freePort()]);
+  [nats, redis, metricsPort] = await Promise.all([
+    startNatsServer({ jetstream: true, monitoring: true }),
+    startRedisServer({ aof: true }),
+    freePort(),
+  ]);
   exporter = await startServerProcess({
     name: 'health-exporter',
     command: process.execPath,
@@ -123,6 +135,9 @@ describe('lichen health against the running exporter', () => {
 
   it('prints it as proto3 JSON with --json', async () => {
     const { stdout } = await health('--json');
-    expect(JSON.parse(stdout)).toMatchObject({ deviceId: 'e2e-device', summary: { busConnected: true, natsUp: true, redisUp: true } });
+    expect(JSON.parse(stdout)).toMatchObject({
+      deviceId: 'e2e-device',
+      summary: { busConnected: true, natsUp: true, redisUp: true },
+    });
   });
 });

@@ -7,8 +7,14 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ComponentState, ComponentStateEventSchema, GetHealthRequestSchema, HeartbeatSchema, ServiceErrorSchema, subjects,
-  type ComponentStateEvent, type GetHealthRequest,
+  ComponentState,
+  ComponentStateEventSchema,
+  GetHealthRequestSchema,
+  HeartbeatSchema,
+  ServiceErrorSchema,
+  subjects,
+  type ComponentStateEvent,
+  type GetHealthRequest,
 } from '@lichen/contracts';
 import { createLogger } from '@lichen/logging';
 import { startNatsServer, waitFor, type TestNatsServer } from '@lichen/testing';
@@ -24,12 +30,13 @@ const seenStates: string[] = [];
 class HealthController {
   @MessagePattern(subjects.health.get.subject)
   async get(@Payload() _request: GetHealthRequest, @Ctx() context: BusContext) {
-    if (context.header('X-Test-Fail') === 'invalid') throw BusError.invalid('device unknown', [{ path: 'deviceId', reason: 'no such device' }]);
+    if (context.header('X-Test-Fail') === 'invalid')
+      throw BusError.invalid('device unknown', [{ path: 'deviceId', reason: 'no such device' }]);
     if (context.header('X-Test-Fail') === 'crash') throw new Error('database password is hunter2');
     return { deviceId: 'nest-device', hostUptimeSeconds: 12.5, versions: { subject: context.subject } };
   }
 
-  @EventPattern(subjects.component.state.pattern)
+  @EventPattern<string>(subjects.component.state.pattern)
   onState(@Payload() event: ComponentStateEvent) {
     seenStates.push(`${event.component}=${ComponentState[event.state]}`);
   }
@@ -69,11 +76,17 @@ describe('a NestJS handler on the Lichen wire, called by a plain NATS client', (
     const reply = await plain.request('lichen.health.get', '{}', { headers: h, timeout: 2_000 });
     expect(reply.headers?.get('Content-Type')).toBe('application/json');
     expect(reply.headers?.has('Nats-Service-Error-Code')).toBe(false);
-    expect(reply.json()).toEqual({ deviceId: 'nest-device', hostUptimeSeconds: 12.5, versions: { subject: 'lichen.health.get' } });
+    expect(reply.json()).toEqual({
+      deviceId: 'nest-device',
+      hostUptimeSeconds: 12.5,
+      versions: { subject: 'lichen.health.get' },
+    });
   });
 
   it('answers a protobuf request (no header at all) with a protobuf body', async () => {
-    const reply = await plain.request('lichen.health.get', toBinary(GetHealthRequestSchema, create(GetHealthRequestSchema)), { timeout: 2_000 });
+    const reply = await plain.request('lichen.health.get', toBinary(GetHealthRequestSchema, create(GetHealthRequestSchema)), {
+      timeout: 2_000,
+    });
     expect(reply.headers?.get('Content-Type')).toBe('application/protobuf');
     expect(fromBinary(HeartbeatSchema, reply.data).deviceId).toBe('nest-device');
   });
@@ -86,7 +99,9 @@ describe('a NestJS handler on the Lichen wire, called by a plain NATS client', (
     expect(reply.headers?.get('Nats-Service-Error')).toBe('device unknown');
     expect(reply.headers?.get('Nats-Service-Error-Code')).toBe('400');
     expect(reply.json()).toEqual({
-      code: 'ERROR_CODE_INVALID_ARGUMENT', message: 'device unknown', violations: [{ path: 'deviceId', reason: 'no such device' }],
+      code: 'ERROR_CODE_INVALID_ARGUMENT',
+      message: 'device unknown',
+      violations: [{ path: 'deviceId', reason: 'no such device' }],
     });
   });
 

@@ -41,6 +41,11 @@ export class BusError extends Error {
 
   static fromStatus(status: number, message: string, violations: readonly FieldViolation[] = [], cause?: unknown): BusError {
     const code = [...statusByCode].find(([, known]) => known === status)?.[0] ?? ErrorCode.INTERNAL;
-    return new BusError(code, message, violations.map(({ path, reason }) => ({ path, reason })), { cause });
+    return new BusError(
+      code,
+      message,
+      violations.map(({ path, reason }) => ({ path, reason })),
+      { cause },
+    );
   }
 }

@@ -29,7 +29,8 @@ describe('message codec', () => {
   });
 
   it('rejects a body that does not decode as INVALID_ARGUMENT, naming the type and the reason', () => {
-    const decode = () => decodeMessage(HeartbeatSchema, new TextEncoder().encode('{"deviceId": 7}'), withContentType('application/json'));
+    const decode = () =>
+      decodeMessage(HeartbeatSchema, new TextEncoder().encode('{"deviceId": 7}'), withContentType('application/json'));
     expect(decode).toThrow(BusError);
     expect(decode).toThrow(/cannot decode lichen\.v1\.Heartbeat from application\/json: .*device_id.*expected string, got 7/);
   });
@@ -44,7 +45,10 @@ describe('message codec', () => {
   });
 
   it('round-trips an error through headers and body, and tells a normal reply from an error', () => {
-    const wire = encodeError(BusError.invalid('bad deployment', [{ path: 'components.a.image', reason: 'required' }]), 'application/json');
+    const wire = encodeError(
+      BusError.invalid('bad deployment', [{ path: 'components.a.image', reason: 'required' }]),
+      'application/json',
+    );
     expect(wire.headers.get('Nats-Service-Error')).toBe('bad deployment');
     expect(wire.headers.get('Nats-Service-Error-Code')).toBe('400');
     const error = decodeError(wire.data, wire.headers);
@@ -59,6 +63,9 @@ describe('message codec', () => {
     const h = headers();
     h.set('Nats-Service-Error', 'no such stream');
     h.set('Nats-Service-Error-Code', '404');
-    expect(decodeError(new TextEncoder().encode('not protobuf at all'), h)).toMatchObject({ code: ErrorCode.NOT_FOUND, message: 'no such stream' });
+    expect(decodeError(new TextEncoder().encode('not protobuf at all'), h)).toMatchObject({
+      code: ErrorCode.NOT_FOUND,
+      message: 'no such stream',
+    });
   });
 });

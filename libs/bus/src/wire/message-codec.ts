@@ -1,4 +1,13 @@
-import { create, fromBinary, fromJsonString, toBinary, toJsonString, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import {
+  create,
+  fromBinary,
+  fromJsonString,
+  toBinary,
+  toJsonString,
+  type DescMessage,
+  type MessageInitShape,
+  type MessageShape,
+} from '@bufbuild/protobuf';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { ErrorCode, ServiceErrorSchema } from '@lichen/contracts';
 import { BusError } from './bus-error.js';

@@ -41,8 +41,11 @@ describe('lichen health, when nothing answers', () => {
 
   it('rejects a bad LICHEN_ variable, naming it', async () => {
     const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, [lichen, 'health'], { env: { ...process.env, LICHEN_NATS_URL: 'http://x' } }, (error, _out, err) =>
-        resolve({ code: (error as { code?: number } | null)?.code ?? 0, stderr: err }),
+      execFile(
+        process.execPath,
+        [lichen, 'health'],
+        { env: { ...process.env, LICHEN_NATS_URL: 'http://x' } },
+        (error, _out, err) => resolve({ code: (error as { code?: number } | null)?.code ?? 0, stderr: err }),
       ),
     );
     expect(code).toBe(1);

@@ -14,8 +14,16 @@ describe('formatHeartbeat', () => {
         runtimeUptimeSeconds: 125,
         versions: { lichen: '0.1.0' },
         summary: {
-          status: HealthStatus.DEGRADED, problems: ['Redis unreachable'], cpuUtilizationRatio: 0.123, memoryUsedRatio: 0.5,
-          maxFilesystemUsedRatio: 0.42, load1: 0.5, busConnected: true, natsUp: true, redisUp: false, componentsByState: { RUNNING: 2 },
+          status: HealthStatus.DEGRADED,
+          problems: ['Redis unreachable'],
+          cpuUtilizationRatio: 0.123,
+          memoryUsedRatio: 0.5,
+          maxFilesystemUsedRatio: 0.42,
+          load1: 0.5,
+          busConnected: true,
+          natsUp: true,
+          redisUp: false,
+          componentsByState: { RUNNING: 2 },
         },
       }),
     );

@@ -29,7 +29,9 @@ export function formatHeartbeat(heartbeat: Heartbeat): string {
   lines.push(
     `bus         ${summary?.busConnected ? 'connected' : 'DISCONNECTED'}   nats ${yesNo(summary?.natsUp)}   redis ${yesNo(summary?.redisUp)}`,
     `components  ${components || 'none'}`,
-    `versions    ${Object.entries(heartbeat.versions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
+    `versions    ${Object.entries(heartbeat.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}`,
   );
   for (const problem of summary?.problems ?? []) lines.push(`problem     ${problem}`);
   return lines.join('\n');

@@ -42,7 +42,13 @@ export class NatsMonitorAdapter implements ServerProbe<NatsServerStats> {
           outBytes: varz.out_bytes,
           slowConsumers: varz.slow_consumers,
           jetstream: jetstreamOn
-            ? { storageBytes: jsz.storage, memoryBytes: jsz.memory, streams: jsz.streams, consumers: jsz.consumers, messages: jsz.messages }
+            ? {
+                storageBytes: jsz.storage,
+                memoryBytes: jsz.memory,
+                streams: jsz.streams,
+                consumers: jsz.consumers,
+                messages: jsz.messages,
+              }
             : undefined,
         },
       };

@@ -58,7 +58,8 @@ describe('ProcfsAdapter with its roots elsewhere, as in a container', () => {
     for (const pid of ['1', '2', '300']) await mkdir(join(proc, pid), { recursive: true });
     await mkdir(join(proc, 'self'));
     await mkdir(join(proc, '1/net'));
-    for (const file of ['stat', 'meminfo', 'loadavg', 'uptime', 'mounts']) await cp(join(samples, `${file}.txt`), join(proc, file));
+    for (const file of ['stat', 'meminfo', 'loadavg', 'uptime', 'mounts'])
+      await cp(join(samples, `${file}.txt`), join(proc, file));
     await cp(join(samples, 'net-dev.txt'), join(proc, '1/net/dev'));
     const thermal = join(root, 'sys/class/thermal');
     await mkdir(join(thermal, 'thermal_zone0'), { recursive: true });

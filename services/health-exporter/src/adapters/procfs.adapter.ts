@@ -96,7 +96,12 @@ export class ProcfsAdapter implements HostReader {
   private async readFilesystems(): Promise<{ stats: FilesystemStats[]; errors: number }> {
     const mounts = reportedMounts(parseMounts(await this.readProc('1/mounts', 'mounts')));
     const results = await Promise.all(
-      mounts.map((mount) => this.statfs(join(this.rootfs, mount.mountpoint)).then((fs) => toStats(mount, fs), () => undefined)),
+      mounts.map((mount) =>
+        this.statfs(join(this.rootfs, mount.mountpoint)).then(
+          (fs) => toStats(mount, fs),
+          () => undefined,
+        ),
+      ),
     );
     const stats = results.filter((result) => result !== undefined);
     return { stats, errors: results.length - stats.length };

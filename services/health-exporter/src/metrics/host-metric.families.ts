@@ -13,7 +13,8 @@ const filesystem = (name: string, help: string, pick: (fs: FilesystemStats) => n
   help,
   type: 'gauge',
   labelNames: ['device', 'mountpoint', 'fstype'],
-  samples: (host) => host.filesystems.map((fs) => [{ device: fs.device, mountpoint: fs.mountpoint, fstype: fs.fstype }, pick(fs)]),
+  samples: (host) =>
+    host.filesystems.map((fs) => [{ device: fs.device, mountpoint: fs.mountpoint, fstype: fs.fstype }, pick(fs)]),
 });
 
 const network = (direction: 'receive' | 'transmit', field: keyof NetworkDirectionStats, what: string): HostMetricFamily => ({
@@ -44,17 +45,29 @@ export const HOST_METRIC_FAMILIES: readonly HostMetricFamily[] = [
   gauge('lichen_host_load15', 'Load average over 15 minutes.', (host) => host.load?.load15),
   gauge('lichen_host_memory_total_bytes', 'Usable RAM (MemTotal).', (host) => host.memory.totalBytes),
   gauge('lichen_host_memory_free_bytes', 'RAM not used at all (MemFree).', (host) => host.memory.freeBytes),
-  gauge('lichen_host_memory_available_bytes', 'RAM available to new work without swapping (MemAvailable).', (host) => host.memory.availableBytes),
+  gauge(
+    'lichen_host_memory_available_bytes',
+    'RAM available to new work without swapping (MemAvailable).',
+    (host) => host.memory.availableBytes,
+  ),
   gauge('lichen_host_memory_buffers_bytes', 'RAM used for block device buffers (Buffers).', (host) => host.memory.buffersBytes),
   gauge('lichen_host_memory_cached_bytes', 'RAM used for the page cache (Cached).', (host) => host.memory.cachedBytes),
   gauge('lichen_host_swap_total_bytes', 'Swap space (SwapTotal).', (host) => host.memory.swapTotalBytes),
   gauge('lichen_host_swap_free_bytes', 'Unused swap space (SwapFree).', (host) => host.memory.swapFreeBytes),
   filesystem('lichen_host_filesystem_size_bytes', 'File system size.', (fs) => fs.sizeBytes),
-  filesystem('lichen_host_filesystem_free_bytes', 'File system free space, including space reserved for root.', (fs) => fs.freeBytes),
+  filesystem(
+    'lichen_host_filesystem_free_bytes',
+    'File system free space, including space reserved for root.',
+    (fs) => fs.freeBytes,
+  ),
   filesystem('lichen_host_filesystem_avail_bytes', 'File system space available to non-root users.', (fs) => fs.availBytes),
   filesystem('lichen_host_filesystem_files', 'File system inodes.', (fs) => fs.files),
   filesystem('lichen_host_filesystem_files_free', 'File system free inodes.', (fs) => fs.filesFree),
-  gauge('lichen_host_filesystem_stat_errors', 'Mounts left out of the last read because statfs failed or hung.', (host) => host.filesystemErrors),
+  gauge(
+    'lichen_host_filesystem_stat_errors',
+    'Mounts left out of the last read because statfs failed or hung.',
+    (host) => host.filesystemErrors,
+  ),
   ...networkFamilies,
   {
     name: 'lichen_host_thermal_zone_temp_celsius',

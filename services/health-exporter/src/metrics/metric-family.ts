@@ -36,9 +36,19 @@ export function registerFamilies<Source>(
   for (const family of families) {
     const config = { name: family.name, help: family.help, labelNames: [...family.labelNames], registers: [registry] };
     if (family.type === 'counter') {
-      new Counter({ ...config, async collect() { fill(this, family, await latest.get(), (labels, value) => this.inc(labels, value)); } });
+      new Counter({
+        ...config,
+        async collect() {
+          fill(this, family, await latest.get(), (labels, value) => this.inc(labels, value));
+        },
+      });
     } else {
-      new Gauge({ ...config, async collect() { fill(this, family, await latest.get(), (labels, value) => this.set(labels, value)); } });
+      new Gauge({
+        ...config,
+        async collect() {
+          fill(this, family, await latest.get(), (labels, value) => this.set(labels, value));
+        },
+      });
     }
   }
 }
@@ -49,7 +59,12 @@ interface Settable {
 }
 
 /** Replaces every series of the metric with the reading's: a filesystem or interface that went away goes too. */
-function fill<Source>(metric: Settable, family: MetricFamily<Source>, source: Source | undefined, put: (labels: Labels, value: number) => void): void {
+function fill<Source>(
+  metric: Settable,
+  family: MetricFamily<Source>,
+  source: Source | undefined,
+  put: (labels: Labels, value: number) => void,
+): void {
   metric.reset();
   // prom-client puts a 0 back into an unlabelled metric on reset; no reading must mean no value.
   if (family.labelNames.length === 0) metric.remove({});

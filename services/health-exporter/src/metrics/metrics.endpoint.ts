@@ -10,11 +10,7 @@ import { CONFIG, LOGGER, REGISTRY } from '../tokens.js';
 export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly #server: MetricsServer;
 
-  constructor(
-    @Inject(REGISTRY) registry: Registry,
-    @Inject(CONFIG) config: ExporterConfig,
-    @Inject(LOGGER) logger: Logger,
-  ) {
+  constructor(@Inject(REGISTRY) registry: Registry, @Inject(CONFIG) config: ExporterConfig, @Inject(LOGGER) logger: Logger) {
     this.#server = new MetricsServer({ registry, host: config.metricsHost, port: config.metricsPort, logger });
   }
 

@@ -21,13 +21,23 @@ const redisFamilies: readonly MetricFamily<RedisServerStats>[] = [
   gauge('lichen_redis_connected_clients', 'Clients connected to Redis.', (s) => s.connectedClients),
   gauge('lichen_redis_uptime_seconds', 'Seconds since Redis started.', (s) => s.uptimeSeconds),
   gauge('lichen_redis_aof_enabled', 'Whether Redis keeps an append-only file (1) or not (0).', (s) => Number(s.aofEnabled)),
-  gauge('lichen_redis_aof_last_write_ok', 'Whether the last append-only file write succeeded (1) or failed (0).', (s) => Number(s.aofLastWriteOk)),
-  gauge('lichen_redis_aof_rewrite_in_progress', 'Whether Redis is rewriting its append-only file (1) or not (0).', (s) => Number(s.aofRewriteInProgress)),
+  gauge('lichen_redis_aof_last_write_ok', 'Whether the last append-only file write succeeded (1) or failed (0).', (s) =>
+    Number(s.aofLastWriteOk),
+  ),
+  gauge('lichen_redis_aof_rewrite_in_progress', 'Whether Redis is rewriting its append-only file (1) or not (0).', (s) =>
+    Number(s.aofRewriteInProgress),
+  ),
 ];
 
 /** NATS server metrics from its monitoring endpoint; while it is unreachable only `lichen_nats_up 0` is reported. */
 export function registerNatsMetrics(registry: Registry, probe: ServerProbe<NatsServerStats>): void {
-  registerServer(registry, 'lichen_nats_up', 'Whether the NATS monitoring endpoint answered (1) or not (0).', probe, natsFamilies);
+  registerServer(
+    registry,
+    'lichen_nats_up',
+    'Whether the NATS monitoring endpoint answered (1) or not (0).',
+    probe,
+    natsFamilies,
+  );
 }
 
 /** Redis metrics from `INFO`; while Redis is unreachable only `lichen_redis_up 0` is reported. */

@@ -8,7 +8,11 @@ describe('ComponentStateBook', () => {
     book.apply({ component: 'sensor', state: 'RUNNING' });
     book.apply({ component: 'model', state: 'RUNNING' });
     book.apply({ component: 'uploader', state: 'BROKEN' });
-    expect(book.entries()).toEqual([['model', 'RUNNING'], ['sensor', 'RUNNING'], ['uploader', 'BROKEN']]);
+    expect(book.entries()).toEqual([
+      ['model', 'RUNNING'],
+      ['sensor', 'RUNNING'],
+      ['uploader', 'BROKEN'],
+    ]);
     expect(book.countByState()).toEqual({ RUNNING: 2, BROKEN: 1 });
   });
 

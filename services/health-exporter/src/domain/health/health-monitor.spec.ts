@@ -12,8 +12,26 @@ function snapshot(busy: number, idleSeconds: number): HostSnapshot {
     processes: { total: 100 },
     memory: { totalBytes: 1000, availableBytes: 250 },
     filesystems: [
-      { device: '/dev/sda1', mountpoint: '/', fstype: 'ext4', sizeBytes: 100, freeBytes: 50, availBytes: 45, files: 10, filesFree: 5 },
-      { device: '/dev/sdb1', mountpoint: '/data', fstype: 'ext4', sizeBytes: 100, freeBytes: 5, availBytes: 2, files: 10, filesFree: 5 },
+      {
+        device: '/dev/sda1',
+        mountpoint: '/',
+        fstype: 'ext4',
+        sizeBytes: 100,
+        freeBytes: 50,
+        availBytes: 45,
+        files: 10,
+        filesFree: 5,
+      },
+      {
+        device: '/dev/sdb1',
+        mountpoint: '/data',
+        fstype: 'ext4',
+        sizeBytes: 100,
+        freeBytes: 5,
+        availBytes: 2,
+        files: 10,
+        filesFree: 5,
+      },
     ],
     filesystemErrors: 0,
     network: [],
@@ -27,7 +45,12 @@ function ports(readings: HostSnapshot[]): HealthMonitorPorts {
   components.apply({ component: 'sensor', state: 'RUNNING' });
   return {
     host: { read: async () => readings.shift()! },
-    nats: { probe: async () => ({ up: true, stats: { version: '2.9.25', connections: 3, inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, slowConsumers: 0 } }) },
+    nats: {
+      probe: async () => ({
+        up: true,
+        stats: { version: '2.9.25', connections: 3, inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, slowConsumers: 0 },
+      }),
+    },
     redis: { probe: async () => ({ up: false, error: 'connection refused' }) },
     components,
     busConnected: () => true,

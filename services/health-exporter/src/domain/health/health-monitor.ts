@@ -43,7 +43,9 @@ export class HealthMonitor {
       cpuUtilizationRatio: this.#cpuSinceLastReport(snapshot),
       memoryUsedRatio: memoryUsedRatio(snapshot),
       fullestFilesystem: fullestFilesystem(snapshot),
-      maxTemperatureCelsius: snapshot.thermalZones.length ? Math.max(...snapshot.thermalZones.map((zone) => zone.celsius)) : undefined,
+      maxTemperatureCelsius: snapshot.thermalZones.length
+        ? Math.max(...snapshot.thermalZones.map((zone) => zone.celsius))
+        : undefined,
       load1: snapshot.load?.load1 ?? 0,
       busConnected: this.ports.busConnected(),
       natsUp: natsProbe.up,

@@ -33,16 +33,35 @@ describe('summarizeHealth', () => {
       componentsByState: { RUNNING: 1, BROKEN: 2 },
     });
     expect(summary.status).toBe('CRITICAL');
-    expect(summary.problems).toEqual(['filesystem /var/lib/lichen 99% full', '2 component(s) BROKEN', 'not connected to the bus']);
+    expect(summary.problems).toEqual([
+      'filesystem /var/lib/lichen 99% full',
+      '2 component(s) BROKEN',
+      'not connected to the bus',
+    ]);
   });
 });
 
 describe('cpuUtilization', () => {
-  const seconds = (busy: number, idle: number) => ({ user: busy, nice: 0, system: 0, idle, iowait: 0, irq: 0, softirq: 0, steal: 0 });
+  const seconds = (busy: number, idle: number) => ({
+    user: busy,
+    nice: 0,
+    system: 0,
+    idle,
+    iowait: 0,
+    irq: 0,
+    softirq: 0,
+    steal: 0,
+  });
 
   it('is the busy share of the time between two readings over all CPUs', () => {
-    const before = cpuTotals([{ cpu: '0', seconds: seconds(10, 90) }, { cpu: '1', seconds: seconds(10, 90) }]);
-    const after = cpuTotals([{ cpu: '0', seconds: seconds(20, 90) }, { cpu: '1', seconds: seconds(10, 100) }]);
+    const before = cpuTotals([
+      { cpu: '0', seconds: seconds(10, 90) },
+      { cpu: '1', seconds: seconds(10, 90) },
+    ]);
+    const after = cpuTotals([
+      { cpu: '0', seconds: seconds(20, 90) },
+      { cpu: '1', seconds: seconds(10, 100) },
+    ]);
     expect(cpuUtilization(before, after)).toBeCloseTo(0.5);
   });
 

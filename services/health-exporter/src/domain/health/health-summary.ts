@@ -44,11 +44,14 @@ export function summarizeHealth(readings: HealthReadings, thresholds: HealthThre
   const degraded: string[] = [];
 
   if (readings.memoryUsedRatio >= thresholds.memoryCritical) critical.push(`memory ${percent(readings.memoryUsedRatio)} used`);
-  else if (readings.memoryUsedRatio >= thresholds.memoryDegraded) degraded.push(`memory ${percent(readings.memoryUsedRatio)} used`);
+  else if (readings.memoryUsedRatio >= thresholds.memoryDegraded)
+    degraded.push(`memory ${percent(readings.memoryUsedRatio)} used`);
 
   const disk = readings.fullestFilesystem;
-  if (disk && disk.usedRatio >= thresholds.diskCritical) critical.push(`filesystem ${disk.mountpoint} ${percent(disk.usedRatio)} full`);
-  else if (disk && disk.usedRatio >= thresholds.diskDegraded) degraded.push(`filesystem ${disk.mountpoint} ${percent(disk.usedRatio)} full`);
+  if (disk && disk.usedRatio >= thresholds.diskCritical)
+    critical.push(`filesystem ${disk.mountpoint} ${percent(disk.usedRatio)} full`);
+  else if (disk && disk.usedRatio >= thresholds.diskDegraded)
+    degraded.push(`filesystem ${disk.mountpoint} ${percent(disk.usedRatio)} full`);
 
   const broken = readings.componentsByState['BROKEN'] ?? 0;
   const errored = readings.componentsByState['ERRORED'] ?? 0;
@@ -59,7 +62,8 @@ export function summarizeHealth(readings: HealthReadings, thresholds: HealthThre
   if (!readings.natsUp) degraded.push('NATS monitoring unreachable');
   if (!readings.redisUp) degraded.push('Redis unreachable');
   const temperature = readings.maxTemperatureCelsius;
-  if (temperature !== undefined && temperature >= thresholds.temperatureDegradedCelsius) degraded.push(`temperature ${temperature} °C`);
+  if (temperature !== undefined && temperature >= thresholds.temperatureDegradedCelsius)
+    degraded.push(`temperature ${temperature} °C`);
 
   const status: HealthVerdict = critical.length ? 'CRITICAL' : degraded.length ? 'DEGRADED' : 'OK';
   return { status, problems: [...critical, ...degraded] };

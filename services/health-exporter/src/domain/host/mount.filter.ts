@@ -5,8 +5,7 @@ const IGNORED_FSTYPES =
   /^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$/;
 
 /** node_exporter's default `--collector.filesystem.mount-points-exclude`. */
-const IGNORED_MOUNTPOINTS =
-  /^\/(dev|proc|run\/credentials\/.+|sys|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+)($|\/)/;
+const IGNORED_MOUNTPOINTS = /^\/(dev|proc|run\/credentials\/.+|sys|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+)($|\/)/;
 
 /**
  * The mounts worth a `statfs`, pseudo file systems left out the way node_exporter does by default.

@@ -19,16 +19,24 @@ describe('parseNetDev', () => {
   });
 
   it('reads a 15-character name and a byte count glued to the colon', () => {
-    const text =
-      'enp0s20f0u1u2c2: 1 2 3 4 0 0 0 0 5 6 7 8 0 0 0 0\n' + '  eth1:1234567890 2 3 4 0 0 0 0 5 6 7 8 0 0 0 0\n';
+    const text = 'enp0s20f0u1u2c2: 1 2 3 4 0 0 0 0 5 6 7 8 0 0 0 0\n' + '  eth1:1234567890 2 3 4 0 0 0 0 5 6 7 8 0 0 0 0\n';
     expect(parseNetDev(text)).toEqual([
-      { device: 'enp0s20f0u1u2c2', receive: { bytes: 1, packets: 2, errors: 3, drop: 4 }, transmit: { bytes: 5, packets: 6, errors: 7, drop: 8 } },
-      { device: 'eth1', receive: { bytes: 1234567890, packets: 2, errors: 3, drop: 4 }, transmit: { bytes: 5, packets: 6, errors: 7, drop: 8 } },
+      {
+        device: 'enp0s20f0u1u2c2',
+        receive: { bytes: 1, packets: 2, errors: 3, drop: 4 },
+        transmit: { bytes: 5, packets: 6, errors: 7, drop: 8 },
+      },
+      {
+        device: 'eth1',
+        receive: { bytes: 1234567890, packets: 2, errors: 3, drop: 4 },
+        transmit: { bytes: 5, packets: 6, errors: 7, drop: 8 },
+      },
     ]);
   });
 
   it('skips a malformed line and keeps the others', () => {
-    const text = '  bad0: 1 2 3\n  bad1: 1 2 x 4 0 0 0 0 5 6 7 8 0 0 0 0\n: 1 2 3 4 0 0 0 0 5 6 7 8 0 0 0 0\n    lo: 9 1 0 0 0 0 0 0 9 1 0 0 0 0 0 0\n';
+    const text =
+      '  bad0: 1 2 3\n  bad1: 1 2 x 4 0 0 0 0 5 6 7 8 0 0 0 0\n: 1 2 3 4 0 0 0 0 5 6 7 8 0 0 0 0\n    lo: 9 1 0 0 0 0 0 0 9 1 0 0 0 0 0 0\n';
     expect(parseNetDev(text).map((i) => i.device)).toEqual(['lo']);
   });
 });

@@ -14,7 +14,11 @@ export function parseNetDev(text: string): NetworkInterfaceStats[] {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const device = line.slice(0, colon).trim();
-    const columns = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const columns = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (device === '' || /\s|\|/.test(device)) continue;
     if (columns.length < 2 * COLUMNS_PER_DIRECTION || !columns.every((n) => Number.isFinite(n) && n >= 0)) continue;
     interfaces.push({
