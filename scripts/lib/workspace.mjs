@@ -1,4 +1,5 @@
 // Set-up shared by `npm start` and `npm test`: dependencies, build, and the servers Lichen needs.
+// Plain Node with no dependencies: it runs before anything is installed or built, so it cannot use @lichen/testing.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';

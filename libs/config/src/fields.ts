@@ -14,7 +14,7 @@ export function duration() {
         ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 30s, 5m or 1h, got "${text}"` });
         return z.NEVER;
       }
-      return Number(match[1]) * durationUnits[match[2] ?? 'ms']!;
+      return Number(match[1]) * (durationUnits[match[2] ?? 'ms'] ?? 1);
     });
 }
 
