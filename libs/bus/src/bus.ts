@@ -152,7 +152,11 @@ export class Bus {
       if (cancelled) return;
       subscription = connection.subscribe(subject, {
         queue,
-        callback: (error, msg) => void (error ? undefined : onMessage(msg)),
+        callback: (error, msg) => {
+          // A subscription error (a permission violation, say) ends the subscription: say so once.
+          if (error) this.#logger.error({ subject, err: error }, 'subscription ended');
+          else void onMessage(msg);
+        },
       });
     };
     if (this.#link.connection) start(this.#link.connection);
