@@ -11,24 +11,31 @@
 //     that no exporter answers from a cache (the Lichen exporter reuses a host reading for 500 ms and a
 //     NATS/Redis reading for 100 ms, which back-to-back scrapes hit nearly every time).
 // Prints the medians across rounds as a table (or JSON with --json) and stops everything it started.
+// The shared harness (processes, /proc figures, statistics, report, options) is in ./lib.
 //
 // Plain Node >= 20, no dependencies. Loopback traffic only.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
+import { parseArgs } from './lib/args.mjs';
+import { firstLine, freePort, loadavgNow, which } from './lib/host.mjs';
+import { cpuSeconds, rssMb } from './lib/proc-stats.mjs';
+import { assertAlive, logTail, makeTempDir, start, stopAll, waitForHttp } from './lib/processes.mjs';
+import { checkTargets, comparisonTable, machineSummary, printReport, targetLines } from './lib/report.mjs';
+import { log, runBench, startWatchdog } from './lib/run.mjs';
+import { mediansAcrossRounds, percentile, ratiosOf } from './lib/stats.mjs';
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EXPORTER_MAIN = join(ROOT, 'services/health-exporter/dist/main.js');
-const CLK_TCK = 100; // USER_HZ: /proc/<pid>/stat times are in 1/100 s on Linux
 const TARGET_P50_MS = 20;
 const TARGET_RSS_MB = 80;
-const loadavgAtStart = loadavg().map((l) => l.toFixed(2));
+const loadavgAtStart = loadavgNow();
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -50,145 +57,22 @@ environment:
   LICHEN_REDIS_URL   Redis the Lichen exporter reads (default redis://127.0.0.1:6379)
 `;
 
-function parseArgs(argv) {
-  const opts = { rounds: 5, scrapes: 200, warmup: 20, paced: 20, paceMs: 600, maxSeconds: 900, json: false, strict: false };
-  const ints = {
-    '--rounds': 'rounds',
-    '--scrapes': 'scrapes',
-    '--warmup': 'warmup',
-    '--paced': 'paced',
-    '--pace-ms': 'paceMs',
-    '--max-seconds': 'maxSeconds',
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    if (flag === '-h' || flag === '--help') {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    } else if (flag === '--json') opts.json = true;
-    else if (flag === '--strict') opts.strict = true;
-    else if (flag in ints) {
-      const raw = inline ?? argv[++i];
-      const value = Number(raw);
-      const min = ['rounds', 'scrapes', 'maxSeconds'].includes(ints[flag]) ? 1 : 0;
-      if (!Number.isInteger(value) || value < min) fail(`${flag} expects an integer >= ${min}, got ${raw ?? 'nothing'}`);
-      opts[ints[flag]] = value;
-    } else fail(`unknown option ${arg}\n\n${USAGE}`);
-  }
-  return opts;
-}
+const OPTIONS = {
+  name: 'health-exporter',
+  usage: USAGE,
+  defaults: { rounds: 5, scrapes: 200, warmup: 20, paced: 20, paceMs: 600, maxSeconds: 900, json: false, strict: false },
+  integers: {
+    '--rounds': ['rounds', 1],
+    '--scrapes': ['scrapes', 1],
+    '--warmup': ['warmup', 0],
+    '--paced': ['paced', 0],
+    '--pace-ms': ['paceMs', 0],
+    '--max-seconds': ['maxSeconds', 1],
+  },
+  switches: { '--json': 'json', '--strict': 'strict' },
+};
 
-function fail(message) {
-  process.stderr.write(`health-exporter bench: ${message}\n`);
-  process.exit(2);
-}
-
-const log = (message) => process.stderr.write(`${message}\n`);
-
-// ------------------------------------------------------------------------------ processes and cleanup
-
-const children = []; // { name, child, logPath }
-let tmpDir;
-let cleaning;
-let stopping = false; // set by a signal or the watchdog: later errors are consequences, not news
-
-function start(name, command, args, env) {
-  const logPath = join(tmpDir, `${name}.log`);
-  const fd = openSync(logPath, 'a');
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const entry = { name, child, logPath, exited: false };
-  child.on('exit', () => (entry.exited = true));
-  child.on('error', (error) => {
-    entry.exited = true;
-    entry.error = error;
-  });
-  children.push(entry);
-  return entry;
-}
-
-function logTail(entry, lines = 15) {
-  try {
-    return readFileSync(entry.logPath, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-async function stopAll() {
-  cleaning ??= (async () => {
-    // Exporters first (they close their NATS/Redis connections), the NATS server last.
-    for (const entry of [...children].reverse()) {
-      if (entry.exited || entry.child.exitCode !== null || entry.child.pid === undefined) continue;
-      entry.child.kill('SIGTERM');
-      const deadline = Date.now() + 5_000;
-      while (!entry.exited && Date.now() < deadline) await sleep(50);
-      if (!entry.exited) entry.child.kill('SIGKILL');
-    }
-    removeTmp();
-  })();
-  return cleaning;
-}
-
-function removeTmp() {
-  if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
-  tmpDir = undefined;
-}
-
-// Last resort when the process goes away without running stopAll (synchronous only).
-process.on('exit', () => {
-  for (const entry of children) if (!entry.exited && entry.child.exitCode === null) entry.child.kill('SIGKILL');
-  removeTmp();
-});
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    stopping = true;
-    log(`\n${signal}: stopping everything the benchmark started`);
-    stopAll().finally(() => process.exit(130));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------- helpers
-
-async function freePort() {
-  for (;;) {
-    const port = await new Promise((ok, ko) => {
-      const server = createServer();
-      server.once('error', ko);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address();
-        server.close(() => ok(port));
-      });
-    });
-    if (port !== 9100) return port;
-  }
-}
-
-function which(binary) {
-  const found = spawnSync('sh', ['-c', `command -v "$1"`, 'sh', binary], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() : undefined;
-}
-
-function firstLine(command, args) {
-  const out = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
-  return `${out.stdout ?? ''}${out.stderr ?? ''}`.trim().split('\n')[0] ?? '';
-}
-
-/** CPU seconds (user + system, all threads) used so far by `pid`. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Field 2 (comm) may hold spaces and parentheses: fields after the last ')' start at field 3 (state).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // fields 14 (utime) and 15 (stime)
-}
-
-/** Resident set size of `pid`, in MB (MiB: VmRSS kB / 1024). */
-function rssMb(pid) {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]) / 1024;
-}
+// ------------------------------------------------------------------------------------------- scraping
 
 // Both exporters are asked for the plain Prometheus text format, uncompressed, over a kept-alive connection.
 const SCRAPE_HEADERS = { accept: 'text/plain;version=0.0.4', 'accept-encoding': 'identity' };
@@ -208,15 +92,9 @@ function sampleLines(body) {
   return n;
 }
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+function gauge(body, name) {
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(body);
+  return match ? Number(match[1]) : undefined;
 }
 
 async function waitForMetrics(target, timeoutMs) {
@@ -236,36 +114,11 @@ async function waitForMetrics(target, timeoutMs) {
   );
 }
 
-async function waitForHttp(url, timeoutMs, entry) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (entry.exited) throw new Error(`${entry.name} exited during start-up:\n${logTail(entry)}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      /* not yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`${entry.name} did not answer ${url} within ${timeoutMs / 1000}s:\n${logTail(entry)}`);
-}
-
-function gauge(body, name) {
-  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(body);
-  return match ? Number(match[1]) : undefined;
-}
-
 // ------------------------------------------------------------------------------------------ measuring
-
-function alive(target) {
-  if (target.proc.exited) throw new Error(`${target.label} died during the benchmark:\n${logTail(target.proc)}`);
-}
 
 /** `count` sequential scrapes, each right after the previous one. */
 async function backToBack(target, count) {
-  alive(target);
+  assertAlive(target.proc, target.label);
   const latencies = [];
   let body = '';
   const cpu0 = cpuSeconds(target.pid);
@@ -289,7 +142,7 @@ async function backToBack(target, count) {
 
 /** `count` scrapes of each target, alternating, with `paceMs` between two scrapes of the same target. */
 async function paced(targets, count, paceMs) {
-  for (const target of targets) alive(target);
+  for (const target of targets) assertAlive(target.proc, target.label);
   const latencies = targets.map(() => []);
   const cpu0 = targets.map((t) => cpuSeconds(t.pid));
   for (let i = 0; i < count; i++) {
@@ -320,11 +173,8 @@ const ROWS = [
   ['bodyKb', 'body KB', 1],
 ];
 
-function table(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
-}
+const LICHEN = { key: 'lichen', label: 'lichen' };
+const NODE_EXPORTER = { key: 'nodeExporter', label: 'node_exporter' };
 
 function render(report) {
   const { settings, environment, setup, medians, ratios, targets } = report;
@@ -344,34 +194,20 @@ function render(report) {
     `                 at start: lichen_nats_up=${setup.lichen.natsUp ?? '?'} lichen_redis_up=${setup.lichen.redisUp ?? '?'}`,
   );
   out.push(`  node_exporter: ${setup.nodeExporter.command} (${environment.nodeExporter}, default collectors)`);
-  out.push(
-    `  machine:       ${environment.cpus} CPUs, load ${environment.loadavgStart.join(' ')} at start, ` +
-      `${environment.loadavgEnd.join(' ')} at end; node ${environment.node}; ${environment.durationSeconds.toFixed(0)} s`,
-  );
+  out.push(`  machine:       ${machineSummary(environment)}`);
   out.push('');
-  const rows = ROWS.filter(([key]) => medians.lichen[key] !== undefined).map(([key, label, digits]) => [
-    label,
-    medians.lichen[key].toFixed(digits),
-    medians.nodeExporter[key].toFixed(digits),
-    ratios[key] === null ? 'n/a' : `${ratios[key].toFixed(2)}x`,
-  ]);
-  out.push(table(['metric', 'lichen', 'node_exporter', 'ratio (lichen / node_exporter)'], rows));
+  out.push(comparisonTable(ROWS, medians, ratios, LICHEN, NODE_EXPORTER));
   out.push('');
-  out.push('targets (lichen):');
-  for (const t of targets) out.push(`  ${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value.toFixed(2)} (limit ${t.limit})`);
+  out.push(targetLines('lichen', targets));
   return out.join('\n');
 }
 
 // ------------------------------------------------------------------------------------------------ main
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseArgs(process.argv.slice(2), OPTIONS);
   const began = Date.now();
-  const watchdog = setTimeout(() => {
-    stopping = true;
-    log(`\nabort: the run took longer than --max-seconds ${opts.maxSeconds}`);
-    stopAll().finally(() => process.exit(3));
-  }, opts.maxSeconds * 1000);
+  const cancelWatchdog = startWatchdog(opts.maxSeconds);
 
   const nodeExporterBin = process.env.NODE_EXPORTER_BIN ?? '/usr/bin/prometheus-node-exporter';
   if (!existsSync(nodeExporterBin)) {
@@ -393,7 +229,7 @@ async function main() {
       throw new Error(`the build failed (status ${build.status ?? build.signal})`);
   }
 
-  tmpDir = mkdtempSync(join(tmpdir(), 'lichen-bench-health-exporter-'));
+  const tmpDir = makeTempDir('lichen-bench-health-exporter-');
   const [natsPort, natsMonitorPort, lichenPort, nodePort] = [
     await freePort(),
     await freePort(),
@@ -403,6 +239,7 @@ async function main() {
   const redisUrl = process.env.LICHEN_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
   const natsMonitorUrl = `http://127.0.0.1:${natsMonitorPort}`;
+  const spawnOptions = (env) => ({ cwd: ROOT, env, logDir: tmpDir });
 
   // Our own NATS, with JetStream and the monitoring endpoint, so the Lichen exporter reads /varz and /jsz.
   const natsArgs = [
@@ -418,9 +255,10 @@ async function main() {
     '-n',
     'lichen-bench',
   ];
-  const nats = start('nats-server', natsBin, natsArgs, process.env);
+  const nats = start('nats-server', natsBin, natsArgs, spawnOptions(process.env));
   await waitForHttp(`${natsMonitorUrl}/varz`, 15_000, nats);
 
+  // Started after NATS, so stopAll() stops the exporters (closing their NATS/Redis connections) before it.
   const lichenEnv = {
     ...process.env,
     LICHEN_METRICS_HOST: '127.0.0.1',
@@ -431,19 +269,19 @@ async function main() {
     LICHEN_HEARTBEAT_INTERVAL: process.env.LICHEN_HEARTBEAT_INTERVAL ?? '30s',
     LICHEN_LOG_LEVEL: process.env.LICHEN_LOG_LEVEL ?? 'warn',
   };
-  const lichenProc = start('lichen', process.execPath, [EXPORTER_MAIN], lichenEnv);
+  const lichenProc = start('lichen', process.execPath, [EXPORTER_MAIN], spawnOptions(lichenEnv));
   const nodeArgs = [`--web.listen-address=127.0.0.1:${nodePort}`];
-  const nodeProc = start('node_exporter', nodeExporterBin, nodeArgs, process.env);
+  const nodeProc = start('node_exporter', nodeExporterBin, nodeArgs, spawnOptions(process.env));
 
   const lichen = {
-    key: 'lichen',
+    key: LICHEN.key,
     label: 'lichen health exporter',
     proc: lichenProc,
     pid: lichenProc.child.pid,
     url: `http://127.0.0.1:${lichenPort}/metrics`,
   };
   const node = {
-    key: 'nodeExporter',
+    key: NODE_EXPORTER.key,
     label: 'node_exporter',
     proc: nodeProc,
     pid: nodeProc.child.pid,
@@ -487,13 +325,9 @@ async function main() {
   }
 
   const keys = ROWS.map(([key]) => key).filter((key) => rounds[0].lichen[key] !== undefined);
-  const medians = {};
-  for (const target of targets)
-    medians[target.key] = Object.fromEntries(keys.map((key) => [key, median(rounds.map((r) => r[target.key][key]))]));
-  const ratios = Object.fromEntries(
-    keys.map((key) => [key, medians.nodeExporter[key] ? medians.lichen[key] / medians.nodeExporter[key] : null]),
-  );
-  const verdicts = [
+  const sides = targets.map((t) => t.key);
+  const medians = mediansAcrossRounds(rounds, sides, keys);
+  const verdicts = checkTargets([
     { name: `scrape p50 under ${TARGET_P50_MS} ms (back-to-back)`, limit: TARGET_P50_MS, value: medians.lichen.p50Ms },
     ...(opts.paced > 0
       ? [
@@ -505,7 +339,7 @@ async function main() {
         ]
       : []),
     { name: `RSS under ${TARGET_RSS_MB} MB`, limit: TARGET_RSS_MB, value: medians.lichen.rssMb },
-  ].map((t) => ({ ...t, pass: t.value < t.limit }));
+  ]);
 
   const report = {
     settings: { rounds: opts.rounds, scrapes: opts.scrapes, warmup: opts.warmup, paced: opts.paced, paceMs: opts.paceMs },
@@ -515,7 +349,7 @@ async function main() {
       natsServer: firstLine(natsBin, ['--version']).replace(/^nats-server:\s*/, ''),
       cpus: cpus().length,
       loadavgStart: loadavgAtStart,
-      loadavgEnd: loadavg().map((l) => l.toFixed(2)),
+      loadavgEnd: loadavgNow(),
       durationSeconds: (Date.now() - began) / 1000,
     },
     setup: {
@@ -530,22 +364,14 @@ async function main() {
       body: 'KB = bytes / 1024',
     },
     medians,
-    ratios,
+    ratios: ratiosOf(medians.lichen, medians.nodeExporter, keys),
     targets: verdicts,
     rounds,
   };
-  clearTimeout(watchdog);
+  cancelWatchdog();
   await stopAll();
-  const rounded = (_key, value) => (typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(4)) : value);
-  process.stdout.write(opts.json ? `${JSON.stringify(report, rounded, 2)}\n` : `${render(report)}\n`);
+  printReport(report, { json: opts.json, render });
   return opts.strict && verdicts.some((t) => !t.pass) ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    if (stopping) return;
-    log(`health-exporter bench failed: ${error?.stack ?? error}`);
-    stopAll().finally(() => process.exit(1));
-  },
-);
+runBench('health-exporter', main);
