@@ -15,6 +15,9 @@ const stopServers = await ensureServers();
 const failures = [];
 const steps = [
   () => nx('-t', 'lint', 'test'),
+  // What no project owns: the scripts and the root config, and the formatting of everything.
+  () => run('npx', ['eslint', 'scripts', 'libs/cli/bin', 'vitest.config.ts', 'eslint.config.mjs']),
+  () => run('npx', ['prettier', '--check', '.']),
   // Specs are not compiled by the build and vitest does not type-check: check them all at once.
   () => run('npx', ['tsc', '-p', 'tsconfig.spec.json']),
   // Integration and end-to-end tests share this machine's servers and cores: one project at a time.
