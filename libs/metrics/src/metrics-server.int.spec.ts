@@ -47,6 +47,13 @@ describe('MetricsServer', () => {
     expect(await response.json()).toEqual({ status: 'unhealthy', problems: ['redis: connection refused'] });
   });
 
+  it('says which address it cannot listen on when the port is taken', async () => {
+    const base = await serve();
+    const taken = Number(new URL(base).port);
+    const second = new MetricsServer({ registry: createMetricsRegistry('x'), host: '127.0.0.1', port: taken, logger: quiet });
+    await expect(second.start()).rejects.toThrow(`cannot serve metrics on 127.0.0.1:${taken}: the port is in use`);
+  });
+
   it('answers 404 elsewhere', async () => {
     expect((await fetch(`${await serve()}/`)).status).toBe(404);
   });

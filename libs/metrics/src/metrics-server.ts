@@ -15,6 +15,16 @@ export interface MetricsServerOptions {
   checks?: Record<string, HealthCheck>;
 }
 
+/** The metrics endpoint could not listen: the port is taken, or the address is not this machine's. */
+export class MetricsListenError extends Error {
+  readonly code = 'METRICS_LISTEN_FAILED';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MetricsListenError';
+  }
+}
+
 /** The only HTTP a Lichen service serves: `GET /metrics` (Prometheus text) and `GET /healthz` (JSON). */
 export class MetricsServer {
   #server: Server | undefined;
@@ -24,14 +34,18 @@ export class MetricsServer {
   async start(): Promise<number> {
     const server = createServer((request, response) => void this.#handle(request, response));
     server.keepAliveTimeout = 65_000;
+    const { host, port } = this.options;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const reason = error.code === 'EADDRINUSE' ? 'the port is in use (LICHEN_METRICS_PORT picks another)' : error.message;
+        reject(new MetricsListenError(`cannot serve metrics on ${host}:${port}: ${reason}`, { cause: error }));
+      });
+      server.listen(port, host, () => resolve());
     });
     this.#server = server;
-    const port = (server.address() as AddressInfo).port;
-    this.options.logger.info({ host: this.options.host, port }, 'metrics server listening');
-    return port;
+    const listening = (server.address() as AddressInfo).port;
+    this.options.logger.info({ host, port: listening }, 'metrics server listening');
+    return listening;
   }
 
   async stop(): Promise<void> {

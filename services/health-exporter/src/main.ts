@@ -1,4 +1,5 @@
 import { ConfigError } from '@lichen/config';
+import { MetricsListenError } from '@lichen/metrics';
 import { loadExporterConfig } from './config.js';
 import { startHealthExporter } from './health-exporter.app.js';
 
@@ -6,7 +7,8 @@ try {
   const app = await startHealthExporter(loadExporterConfig());
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 } catch (error) {
-  const reason = error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error));
+  const known = error instanceof ConfigError || error instanceof MetricsListenError;
+  const reason = known ? error.message : ((error as Error)?.stack ?? String(error));
   process.stderr.write(`health-exporter cannot start: ${reason}\n`);
   process.exit(1);
 }
