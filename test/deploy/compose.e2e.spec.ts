@@ -31,7 +31,7 @@ function valuesOf(metrics: string, name: string): number[] {
 }
 
 async function scrape(): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+  const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
   return response.text();
 }
@@ -112,7 +112,7 @@ describe('docker compose deployment', () => {
     const result = await withLogs(() =>
       waitFor(
         async () => {
-          const body = (await (await fetch(query)).json()) as {
+          const body = (await (await fetch(query, { signal: AbortSignal.timeout(5_000) })).json()) as {
             data?: { result?: { metric: Record<string, string>; value: [number, string] }[] };
           };
           const series = body.data?.result ?? [];
