@@ -18,6 +18,10 @@ describe('summarizeHealth', () => {
     expect(summarizeHealth(healthy)).toEqual({ status: 'OK', problems: [] });
   });
 
+  it('is not degraded by a NATS without a monitoring endpoint while the bus is connected', () => {
+    expect(summarizeHealth({ ...healthy, natsUp: false })).toEqual({ status: 'OK', problems: [] });
+  });
+
   it('is DEGRADED when a server is unreachable or memory is tight', () => {
     expect(summarizeHealth({ ...healthy, redisUp: false, memoryUsedRatio: 0.92 })).toEqual({
       status: 'DEGRADED',

@@ -58,8 +58,8 @@ export function summarizeHealth(readings: HealthReadings, thresholds: HealthThre
   if (broken) critical.push(`${broken} component(s) BROKEN`);
   if (errored) degraded.push(`${errored} component(s) ERRORED`);
 
+  // NATS itself is judged by the bus connection; its monitoring endpoint only adds metrics (lichen_nats_up).
   if (!readings.busConnected) degraded.push('not connected to the bus');
-  if (!readings.natsUp) degraded.push('NATS monitoring unreachable');
   if (!readings.redisUp) degraded.push('Redis unreachable');
   const temperature = readings.maxTemperatureCelsius;
   if (temperature !== undefined && temperature >= thresholds.temperatureDegradedCelsius)
