@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, subjects } from '@lichen/contracts';
 import { createLogger } from '@lichen/logging';
-import { freePort, startNatsServer, startServerProcess, waitFor, type TestNatsServer } from '@lichen/testing';
+import { freePort, startNatsServer, waitFor, type TestNatsServer } from '@lichen/testing';
 import { Bus } from './bus.js';
 import { BusError } from './wire/bus-error.js';
 
@@ -81,12 +81,7 @@ describe('Bus connection', () => {
     const off = late.serve(subjects.health.get, () => ({ deviceId: 'late' }));
     expect(late.connected).toBe(false);
     await waitFor(() => lines.join('').includes('bus not reachable, retrying'), { what: 'a retry log line' });
-    const lateNats = await startServerProcess({
-      name: 'nats',
-      command: 'nats-server',
-      port,
-      args: () => ['-a', '127.0.0.1', '-p', String(port)],
-    });
+    const lateNats = await startNatsServer({ port });
     try {
       await late.ready;
       const caller = Bus.connect({ servers: `nats://127.0.0.1:${port}`, name: 'caller', logger });

@@ -4,6 +4,7 @@ export * from './nest/bus-exception.filter.js';
 export * from './nest/bus.context.js';
 export * from './nest/bus.module.js';
 export * from './nest/bus.server.js';
+export * from './nest/run-service.js';
 export * from './nest/start-bus-service.js';
 export * from './wire/bus-error.js';
 export * from './wire/content-type.js';

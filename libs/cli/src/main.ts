@@ -1,9 +1,8 @@
-import { ConfigError } from '@lichen/config';
 import { createProgram } from './program.js';
 
 try {
   await createProgram().parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`lichen: ${error instanceof ConfigError ? error.message : (error as Error).message}\n`);
+  process.stderr.write(`lichen: ${(error as Error).message}\n`);
   process.exitCode = 1;
 }

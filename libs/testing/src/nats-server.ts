@@ -2,6 +2,8 @@ import { freePort } from './free-port.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 export interface NatsServerOptions {
+  /** The client port; a free one when not given. */
+  port?: number;
   jetstream?: boolean;
   /** Opens the HTTP monitoring port (`/varz`, `/jsz`, ...). */
   monitoring?: boolean;
@@ -15,7 +17,7 @@ export interface TestNatsServer extends ServerProcess {
 
 /** Starts a throwaway `nats-server` on free ports, for tests that need their own. */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<TestNatsServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const monitorPort = options.monitoring ? await freePort() : undefined;
   const server = await startServerProcess({
     name: 'nats-server',

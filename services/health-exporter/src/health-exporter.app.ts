@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import type { INestMicroservice } from '@nestjs/common';
 import { startBusService } from '@lichen/bus';
 import { createLogger, type Logger } from '@lichen/logging';

@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { Writable } from 'node:stream';
 import { fromBinary, toBinary, create } from '@bufbuild/protobuf';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
