@@ -1,11 +1,22 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@lichen/logging';
+import { natsOptions, type BusAuth, type BusTls } from './connection/nats-options.js';
+import { redactServer, redactServers } from './connection/server-urls.js';
+
+export type { BusAuth, BusTls } from './connection/nats-options.js';
+
+/** How long closing waits for pending messages to reach the server before it gives up on them. */
+const DRAIN_BOUND_MS = 5_000;
 
 export interface BusConnectionOptions {
+  /** Server URLs; credentials in one (`nats://user:pass@host`) are used when `auth` is not given, never logged. */
   servers: string | string[];
   /** The connection name the server shows, usually the service. */
   name: string;
   logger: Logger;
+  auth?: BusAuth;
+  /** Connect over TLS (required when given), trusting `caFile` and presenting `certFile`/`keyFile`. */
+  tls?: BusTls;
   /** First wait between attempts to connect; it doubles up to `maxRetryDelayMs`, with jitter. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
@@ -13,7 +24,8 @@ export interface BusConnectionOptions {
 
 /**
  * Connects to NATS and stays connected: the first connection is retried forever (1 s doubling to 60 s, with
- * jitter), later drops are left to the client's own reconnect. Every change of state is logged once.
+ * jitter), later drops are left to the client's own reconnect. Every change of state is logged once, with the
+ * servers' addresses stripped of any credentials.
  */
 export class BusConnection {
   #connection: NatsConnection | undefined;
@@ -40,30 +52,45 @@ export class BusConnection {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Drains the connection (pending messages are sent) and closes it; also stops a first connection still trying. */
   async close(): Promise<void> {
     this.#closed = true;
     const connection = this.#connection;
-    if (connection && !connection.isClosed()) await connection.drain().catch(() => connection.close());
+    if (connection && !connection.isClosed() && !connection.isDraining()) {
+      // A drain waits for the server; while it is away that could be forever, so it gets a bound.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), DRAIN_BOUND_MS)));
+      const drained = connection.drain().then(
+        () => 'drained' as const,
+        () => 'failed' as const,
+      );
+      const outcome = await Promise.race([drained, bound]);
+      clearTimeout(timer);
+      if (outcome !== 'drained') await connection.close();
+    }
+    await connection?.closed();
     this.#setConnected(false);
   }
 
   async #connectForever(): Promise<NatsConnection> {
-    const { logger, servers, name } = this.options;
+    const { logger } = this.options;
+    const client = natsOptions(this.options);
+    const servers = redactServers(this.options.servers);
     let delay = this.options.retryDelayMs ?? 1_000;
     for (let attempt = 1; !this.#closed; attempt++) {
       try {
-        const connection = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 1_000 });
+        const connection = await connect(client);
         if (this.#closed) {
           await connection.close();
           break;
         }
         this.#connection = connection;
         this.#setConnected(true);
-        logger.info({ server: connection.getServer(), attempt }, 'bus connected');
+        logger.info({ server: redactServer(connection.getServer()), attempt }, 'bus connected');
         void this.#watch(connection);
         return connection;
       } catch (error) {
-        logger.warn({ err: error, servers, attempt, retryInMs: delay }, 'bus not reachable, retrying');
+        logger.warn({ reason: reasonOf(error), servers, attempt, retryInMs: delay }, 'bus not reachable, retrying');
         await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + Math.random() * 0.4)));
         delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 60_000);
       }
@@ -77,14 +104,14 @@ export class BusConnection {
       switch (status.type) {
         case 'disconnect':
           this.#setConnected(false);
-          logger.warn({ server: status.server }, 'bus disconnected');
+          logger.warn({ server: redactServer(status.server) }, 'bus disconnected');
           break;
         case 'reconnect':
           this.#setConnected(true);
-          logger.info({ server: status.server }, 'bus reconnected');
+          logger.info({ server: redactServer(status.server) }, 'bus reconnected');
           break;
         case 'error':
-          logger.warn({ err: status.error }, 'bus error');
+          logger.warn({ reason: reasonOf(status.error) }, 'bus error');
           break;
         case 'slowConsumer':
           logger.warn({ subject: status.sub.getSubject(), pending: status.pending }, 'bus slow consumer');
@@ -100,4 +127,14 @@ export class BusConnection {
     this.#connected = connected;
     for (const listener of this.#listeners) listener(connected);
   }
+}
+
+/**
+ * A client error as one line: its message and its cause's. Only the message is logged, not the error object,
+ * whose fields could hold what the client was given.
+ */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
 }

@@ -1,48 +1,35 @@
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
-import {
-  RequestError,
-  TimeoutError,
-  type Msg,
-  type MsgHdrs,
-  type NatsConnection,
-  type Subscription,
-} from '@nats-io/transport-node';
-import { ErrorCode, type EventSubject, type RequestSubject } from '@lichen/contracts';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { fillPattern, type EventSubject, type RequestSubject } from '@lichen/contracts';
 import type { Logger } from '@lichen/logging';
 import { BusConnection, type BusConnectionOptions } from './bus-connection.js';
-import { BusError } from './wire/bus-error.js';
-import { contentTypeOf, PROTOBUF, type ContentType } from './wire/content-type.js';
-import { decodeError, decodeMessage, encodeError, encodeMessage } from './wire/message-codec.js';
-
-/** What a handler learns about the message besides its body. */
-export interface MessageMeta {
-  subject: string;
-  headers?: MsgHdrs;
-}
-
-export type RequestHandler<Req extends DescMessage, Res extends DescMessage> = (
-  request: MessageShape<Req>,
-  meta: MessageMeta,
-) => MessageInitShape<Res> | Promise<MessageInitShape<Res>>;
-
-export type EventHandler<Ev extends DescMessage> = (event: MessageShape<Ev>, meta: MessageMeta) => void | Promise<void>;
-
-export interface RequestOptions {
-  timeoutMs?: number;
-  contentType?: ContentType;
-}
-
-/** Stops a subscription or a served subject. */
-export type Unsubscribe = () => void;
+import type * as T from './bus.types.js';
+import { readReply } from './client/reply-reader.js';
+import { encodeRequest } from './client/request-encoder.js';
+import { gather } from './client/request-many.js';
+import { notConnected, requestFailure } from './client/request-failure.js';
+import { readStream } from './client/request-stream.js';
+import { BusJetStream } from './jetstream/bus-jetstream.js';
+import { queueGroupFor } from './serving/queue-group.js';
+import { listen } from './serving/event-listener.js';
+import { respond } from './serving/request-responder.js';
+import { ServedSubscription } from './serving/served-subscription.js';
+import { ServingRegistry } from './serving/serving-registry.js';
+import { within } from './serving/within.js';
+import { optionalHeaders, type HeadersInit } from './wire/headers.js';
+import { encodeMessage } from './wire/message-codec.js';
 
 /**
  * The Lichen bus: typed publish, subscribe, request and serve over the subject map, on the clean wire
- * (protobuf or JSON body by `Content-Type`, errors as `Nats-Service-Error` headers). Subscriptions made before
- * the first connection are attached as soon as it is up.
+ * (protobuf or JSON body by `Content-Type`, errors as `Nats-Service-Error` headers), raw bytes for hot paths,
+ * and JetStream (`bus.jetstream`). Subscriptions made before the first connection are attached as soon as it
+ * is up. `stopServing()` then `close()` shut it down without losing a request in flight.
  */
 export class Bus {
   readonly #link: BusConnection;
   readonly #logger: Logger;
+  readonly #servings = new ServingRegistry();
+  #jetstream: BusJetStream | undefined;
 
   private constructor(options: BusConnectionOptions) {
     this.#link = new BusConnection(options);
@@ -62,12 +49,17 @@ export class Bus {
     return this.#link.connected;
   }
 
-  /** The raw NATS connection, for hot paths that move opaque bytes; undefined before the first connection. */
+  /** The raw NATS connection; undefined before the first connection. Prefer `publishRaw`/`subscribeRaw`. */
   get connection(): NatsConnection | undefined {
     return this.#link.connection;
   }
 
-  onConnectionChange(listener: (connected: boolean) => void): Unsubscribe {
+  /** JetStream: streams, durable consumers and acknowledged publishes. Its client loads on first use. */
+  get jetstream(): BusJetStream {
+    return (this.#jetstream ??= new BusJetStream(this.#link, this.#servings, this.#logger));
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
     const off = this.#link.onChange(listener);
     return () => void off();
   }
@@ -76,117 +68,144 @@ export class Bus {
     event: EventSubject<Ev, Tokens>,
     tokens: Tokens,
     message: MessageInitShape<Ev>,
-    contentType: ContentType = PROTOBUF,
+    options: T.PublishOptions = {},
   ): void {
-    const { data, headers } = encodeMessage(event.event, message, contentType);
+    const { data, headers } = encodeMessage(event.event, message, options.contentType, options.headers);
     this.#requireConnection().publish(event.subject(...tokens), data, { headers });
   }
 
-  subscribe<Ev extends DescMessage>(
-    event: EventSubject<Ev>,
-    handler: EventHandler<Ev>,
+  /** Typed events on the contract's pattern. Never in a queue group unless `queue` is given: every subscriber hears. */
+  subscribe<Ev extends DescMessage, Tokens extends string[]>(
+    event: EventSubject<Ev, Tokens>,
+    handler: T.EventHandler<Ev, Tokens>,
     options: { queue?: string } = {},
-  ): Unsubscribe {
-    return this.#attach(event.pattern, options.queue, async (msg) => {
-      let decoded: MessageShape<Ev>;
-      try {
-        decoded = decodeMessage(event.event, msg.data, msg.headers);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        this.#logger.warn({ subject: msg.subject, reason }, 'dropped an event that does not decode');
-        return;
-      }
-      try {
-        await handler(decoded, { subject: msg.subject, headers: msg.headers });
-      } catch (error) {
-        this.#logger.error({ subject: msg.subject, err: error }, 'event handler failed');
-      }
-    });
+  ): T.Unsubscribe {
+    return this.#attach(event.pattern, options.queue, (msg) => listen(msg, event, handler, this.#logger));
   }
 
-  serve<Req extends DescMessage, Res extends DescMessage>(
-    contract: RequestSubject<Req, Res>,
-    handler: RequestHandler<Req, Res>,
-    options: { queue?: string } = {},
-  ): Unsubscribe {
-    return this.#attach(contract.subject, options.queue, async (msg) => {
-      const contentType = contentTypeOf(msg.headers) ?? PROTOBUF;
-      try {
-        const request = decodeMessage(contract.request, msg.data, msg.headers);
-        const reply = await handler(request, { subject: msg.subject, headers: msg.headers });
-        const { data, headers } = encodeMessage(contract.reply, reply, contentType);
-        msg.respond(data, { headers });
-      } catch (error) {
-        const failure = this.#asBusError(error, msg.subject);
-        const { data, headers } = encodeError(failure, contentType);
-        msg.respond(data, { headers });
-      }
-    });
+  /**
+   * Answers requests on the contract's pattern (or, with `tokens`, on the subjects with those wildcards filled).
+   * Replicas share the requests through a queue group named after the pattern; a fan-out contract has none,
+   * so every instance answers.
+   */
+  serve<Req extends DescMessage, Res extends DescMessage, Tokens extends string[]>(
+    contract: RequestSubject<Req, Res, Tokens>,
+    handler: T.RequestHandler<Req, Res, Tokens>,
+    options: T.ServeOptions = {},
+  ): T.Unsubscribe {
+    const subject = fillPattern(contract.pattern, options.tokens ?? [], { partial: true });
+    const queue = options.queue ?? (contract.fanOut ? undefined : queueGroupFor(contract.pattern));
+    return this.#attach(subject, queue, (msg, connection) => respond(connection, msg, contract, handler, this.#logger));
   }
 
-  async request<Req extends DescMessage, Res extends DescMessage>(
-    contract: RequestSubject<Req, Res>,
+  async request<Req extends DescMessage, Res extends DescMessage, Tokens extends string[]>(
+    contract: RequestSubject<Req, Res, Tokens>,
     message: MessageInitShape<Req>,
-    options: RequestOptions = {},
+    ...[options]: T.CallOptions<Tokens, T.RequestOptions>
   ): Promise<MessageShape<Res>> {
-    const { data, headers } = encodeMessage(contract.request, message, options.contentType);
+    return (await this.#call(contract, message, options ?? {})).message;
+  }
+
+  /** As `request`, with the reply's headers. */
+  async requestReply<Req extends DescMessage, Res extends DescMessage, Tokens extends string[]>(
+    contract: RequestSubject<Req, Res, Tokens>,
+    message: MessageInitShape<Req>,
+    ...[options]: T.CallOptions<Tokens, T.RequestOptions>
+  ): Promise<T.Reply<Res>> {
+    return this.#call(contract, message, options ?? {});
+  }
+
+  async #call<Req extends DescMessage, Res extends DescMessage, Tokens extends string[]>(
+    contract: RequestSubject<Req, Res, Tokens>,
+    message: MessageInitShape<Req>,
+    options: T.RequestOptions & { tokens?: string[] },
+  ): Promise<T.Reply<Res>> {
+    const { subject, data, headers } = encodeRequest(contract, message, options);
     let reply: Msg;
     try {
-      reply = await this.#requireConnection().request(contract.subject, data, { headers, timeout: options.timeoutMs ?? 5_000 });
+      reply = await this.#requireConnection().request(subject, data, { headers, timeout: options.timeoutMs ?? 5_000 });
     } catch (error) {
-      throw requestFailure(contract.subject, error);
+      throw requestFailure(subject, error);
     }
-    const failure = decodeError(reply.data, reply.headers);
-    if (failure) throw failure;
-    return decodeMessage(contract.reply, reply.data, reply.headers);
+    return readReply(contract.reply, reply);
   }
 
+  /** Scatter-gather on a fan-out contract: every reply that comes within `maxWaitMs` (1 s by default). */
+  async requestMany<Req extends DescMessage, Res extends DescMessage, Tokens extends string[]>(
+    contract: RequestSubject<Req, Res, Tokens>,
+    message: MessageInitShape<Req>,
+    ...[options = {}]: T.CallOptions<Tokens, T.RequestManyOptions>
+  ): Promise<(T.Reply<Res> | T.FailedReply)[]> {
+    const request = encodeRequest(contract, message, options);
+    const { maxWaitMs = 1_000, maxReplies } = options;
+    return gather(this.#requireConnection(), contract.reply, { ...request, maxWaitMs, maxReplies });
+  }
+
+  /** A request answered by a stream: yields each reply until the handler's end marker (see stream-marker.ts). */
+  async *requestStream<Req extends DescMessage, Res extends DescMessage, Tokens extends string[]>(
+    contract: RequestSubject<Req, Res, Tokens>,
+    message: MessageInitShape<Req>,
+    ...[options = {}]: T.CallOptions<Tokens, T.RequestStreamOptions>
+  ): AsyncGenerator<MessageShape<Res>, void, undefined> {
+    const request = encodeRequest(contract, message, options);
+    const idleTimeoutMs = options.idleTimeoutMs ?? 5_000;
+    yield* readStream(this.#requireConnection(), contract.reply, { ...request, idleTimeoutMs });
+  }
+
+  /** Opaque bytes to a subject, on the same connection: the hot path, with nothing encoded. */
+  publishRaw(subject: string, data: Uint8Array, options?: { headers?: HeadersInit }): void {
+    const connection = this.#link.connection;
+    if (!connection || connection.isClosed()) throw notConnected();
+    connection.publish(subject, data, options?.headers ? { headers: optionalHeaders(options.headers) } : undefined);
+  }
+
+  /** Opaque bytes from a subject (wildcards allowed), attached on the first connection like typed subscriptions. */
+  subscribeRaw(subject: string, handler: T.RawHandler, options: { queue?: string } = {}): T.Unsubscribe {
+    return this.#attach(subject, options.queue, (msg) => handler(msg.data, msg));
+  }
+
+  /**
+   * Stops every subscription, served subject and durable consumer from taking new messages, and resolves once
+   * every handler in flight has finished and its reply has been sent and flushed (or after `timeoutMs`).
+   */
+  async stopServing(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    if (!(await within(this.#servings.stopAll(), timeoutMs))) {
+      this.#logger.warn({ inFlight: this.#servings.inFlight, timeoutMs }, 'stopped waiting for handlers in flight');
+    }
+    const connection = this.#link.connection;
+    if (connection && !connection.isClosed()) await within(connection.flush(), 5_000);
+  }
+
+  /** `stopServing()`, then drains and closes the connection. */
   async close(): Promise<void> {
+    await this.stopServing();
     await this.#link.close();
   }
 
-  #attach(subject: string, queue: string | undefined, onMessage: (msg: Msg) => Promise<void>): Unsubscribe {
-    let subscription: Subscription | undefined;
-    let cancelled = false;
-    const start = (connection: NatsConnection) => {
-      if (cancelled) return;
-      subscription = connection.subscribe(subject, {
-        queue,
-        callback: (error, msg) => {
-          // A subscription error (a permission violation, say) ends the subscription: say so once.
-          if (error) this.#logger.error({ subject, err: error }, 'subscription ended');
-          else void onMessage(msg);
-        },
-      });
-    };
-    if (this.#link.connection) start(this.#link.connection);
-    else this.#link.ready.then(start, () => undefined);
-    return () => {
-      cancelled = true;
-      subscription?.unsubscribe();
-    };
-  }
-
-  #asBusError(error: unknown, subject: string): BusError {
-    if (error instanceof BusError) return error;
-    this.#logger.error({ subject, err: error }, 'request handler failed');
-    return new BusError(ErrorCode.INTERNAL, 'internal error', [], { cause: error });
+  #attach(
+    subject: string,
+    queue: string | undefined,
+    onMessage: (msg: Msg, connection: NatsConnection) => unknown,
+  ): T.Unsubscribe {
+    const served = new ServedSubscription(subject, queue, onMessage, this.#logger);
+    if (!this.#servings.add(served)) {
+      this.#logger.warn({ subject }, 'not subscribing: the bus is stopping');
+      return async () => undefined;
+    }
+    const connection = this.#link.connection;
+    if (connection) served.attach(connection);
+    else
+      this.#link.ready.then(
+        (ready) => served.attach(ready),
+        () => undefined,
+      );
+    return () => this.#servings.remove(served);
   }
 
   #requireConnection(): NatsConnection {
     const connection = this.#link.connection;
-    if (!connection || connection.isClosed()) throw new BusError(ErrorCode.UNAVAILABLE, 'not connected to the bus');
+    if (!connection || connection.isClosed()) throw notConnected();
     return connection;
   }
-}
-
-function requestFailure(subject: string, error: unknown): BusError {
-  if (error instanceof RequestError && error.isNoResponders()) {
-    return new BusError(ErrorCode.UNAVAILABLE, `no service answers ${subject}`, [], { cause: error });
-  }
-  if (error instanceof TimeoutError || (error instanceof RequestError && error.cause instanceof TimeoutError)) {
-    return new BusError(ErrorCode.DEADLINE_EXCEEDED, `no reply on ${subject} in time`, [], { cause: error });
-  }
-  if (error instanceof BusError) return error;
-  return new BusError(ErrorCode.UNAVAILABLE, `request on ${subject} failed`, [], { cause: error });
 }

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import { LichenError } from '@lichen/errors';
 import { duration, flag, port, secret, url } from './fields.js';
 import { ConfigError, environmentVariable, loadConfig } from './load-config.js';
 
@@ -36,6 +37,19 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/LICHEN_METRICS_PORT: expected a port from 1 to 65535 \(given "99999"\)/);
     expect(problems.join('\n')).toMatch(/LICHEN_NATS_URL: expected a URL \(nats\)/);
     expect(problems.join('\n')).toMatch(/LICHEN_HEARTBEAT_INTERVAL: expected a duration/);
+  });
+
+  it('is a LichenError whose violations name each variable', () => {
+    const error = (() => {
+      try {
+        loadConfig(shape, { LICHEN_METRICS_PORT: 'x' });
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+    })();
+    expect(error).toBeInstanceOf(LichenError);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', kind: 'invalid-argument' });
+    expect(error?.violations).toEqual([{ path: 'LICHEN_METRICS_PORT', reason: 'expected a port number (given "x")' }]);
   });
 
   it('returns a frozen object', () => {

@@ -1,13 +1,22 @@
 import { z } from 'zod';
+import { LichenError } from '@lichen/errors';
 
-/** Every problem found in the configuration, each naming the variable it is about. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-
+/** Every problem found in the configuration, each naming the variable it is about (also as `violations`). */
+export class ConfigError extends LichenError {
   constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    super('CONFIG_INVALID', 'invalid-argument', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      violations: problems.map((problem) => {
+        const [path = '', reason = problem] = problem.split(/: (.*)/s, 2);
+        return { path, reason };
+      }),
+    });
     this.name = 'ConfigError';
   }
+}
+
+/** The process's environment: the one place outside tests that reads `process.env`. */
+export function processEnvironment(): Readonly<Record<string, string | undefined>> {
+  return process.env;
 }
 
 /** `metricsPort` is read from `LICHEN_METRICS_PORT`. */

@@ -1,11 +1,23 @@
 import type { DescMessage } from '@bufbuild/protobuf';
+import { fillPattern, wildcardCount } from './subject-pattern.js';
 
-/** A request/reply subject: one request message in, one reply message (or a `ServiceError`) out. */
-export interface RequestSubject<Req extends DescMessage = DescMessage, Res extends DescMessage = DescMessage> {
+/**
+ * A request/reply subject: one request message in, one reply message (or a `ServiceError`) out; a handler may
+ * also stream several replies. `pattern` is what a server listens on (it may hold `*` wildcards, such as the
+ * device in `lichen.health.*.get`); `subject(...)` builds the concrete subject a caller sends to. With `fanOut`,
+ * every instance answers (no queue group) and callers gather the replies; otherwise replicas share the work.
+ */
+export interface RequestSubject<
+  Req extends DescMessage = DescMessage,
+  Res extends DescMessage = DescMessage,
+  Tokens extends string[] = string[],
+> {
   readonly kind: 'request';
-  readonly subject: string;
+  readonly pattern: string;
   readonly request: Req;
   readonly reply: Res;
+  readonly fanOut: boolean;
+  subject(...tokens: Tokens): string;
 }
 
 /**
@@ -19,38 +31,32 @@ export interface EventSubject<Ev extends DescMessage = DescMessage, Tokens exten
   subject(...tokens: Tokens): string;
 }
 
-export function requestSubject<Req extends DescMessage, Res extends DescMessage>(
-  subject: string,
+export function requestSubject<Req extends DescMessage, Res extends DescMessage, Tokens extends string[] = []>(
+  pattern: string,
   request: Req,
   reply: Res,
-): RequestSubject<Req, Res> {
-  return Object.freeze({ kind: 'request', subject, request, reply });
+  options: { fanOut?: boolean } = {},
+): RequestSubject<Req, Res, Tokens> {
+  wildcardCount(pattern);
+  return Object.freeze({
+    kind: 'request',
+    pattern,
+    request,
+    reply,
+    fanOut: options.fanOut ?? false,
+    subject: (...tokens: Tokens) => fillPattern(pattern, tokens),
+  });
 }
 
 export function eventSubject<Ev extends DescMessage, Tokens extends string[] = []>(
   pattern: string,
   event: Ev,
 ): EventSubject<Ev, Tokens> {
-  const parts = pattern.split('.');
-  const wildcards = parts.filter((part) => part === '*').length;
+  wildcardCount(pattern);
   return Object.freeze({
     kind: 'event',
     pattern,
     event,
-    subject(...tokens: Tokens): string {
-      if (tokens.length !== wildcards) {
-        throw new TypeError(`subject ${pattern} takes ${wildcards} token(s), got ${tokens.length}`);
-      }
-      for (const token of tokens) {
-        if (!isSubjectToken(token)) throw new TypeError(`"${token}" is not a valid subject token for ${pattern}`);
-      }
-      let next = 0;
-      return parts.map((part) => (part === '*' ? tokens[next++] : part)).join('.');
-    },
+    subject: (...tokens: Tokens) => fillPattern(pattern, tokens),
   });
-}
-
-/** A subject token is non-empty and holds no separator, wildcard or white space. */
-export function isSubjectToken(token: string): boolean {
-  return /^[^.*>\s]+$/.test(token);
 }

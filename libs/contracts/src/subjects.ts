@@ -5,7 +5,14 @@ import { eventSubject, requestSubject, type EventSubject, type RequestSubject } 
 /** Every subject on the Lichen bus, with the message types it carries. The only place subjects are spelled. */
 export const subjects = {
   health: {
-    get: requestSubject('lichen.health.get', GetHealthRequestSchema, HeartbeatSchema),
+    /** Every device answers: a fleet-wide (or bus-wide) roll call of heartbeats. */
+    get: requestSubject('lichen.health.get', GetHealthRequestSchema, HeartbeatSchema, { fanOut: true }),
+    /** One device answers, by its device id. */
+    device: requestSubject<typeof GetHealthRequestSchema, typeof HeartbeatSchema, [device: string]>(
+      'lichen.health.*.get',
+      GetHealthRequestSchema,
+      HeartbeatSchema,
+    ),
     heartbeat: eventSubject('lichen.evt.health', HeartbeatSchema),
   },
   component: {
@@ -19,16 +26,16 @@ export const subjects = {
 const entries: readonly (RequestSubject | EventSubject)[] = Object.values(subjects).flatMap((group) => Object.values(group));
 
 const requestSubjects: ReadonlyMap<string, RequestSubject> = new Map(
-  entries.filter((entry): entry is RequestSubject => entry.kind === 'request').map((entry) => [entry.subject, entry]),
+  entries.filter((entry): entry is RequestSubject => entry.kind === 'request').map((entry) => [entry.pattern, entry]),
 );
 
 const eventSubjects: ReadonlyMap<string, EventSubject> = new Map(
   entries.filter((entry): entry is EventSubject => entry.kind === 'event').map((entry) => [entry.pattern, entry]),
 );
 
-/** The request/reply contract served on `subject`, if the map has one. */
-export function findRequestSubject(subject: string): RequestSubject | undefined {
-  return requestSubjects.get(subject);
+/** The request/reply contract served on `pattern`, if the map has one. */
+export function findRequestSubject(pattern: string): RequestSubject | undefined {
+  return requestSubjects.get(pattern);
 }
 
 /** The event contract listened to on `pattern`, if the map has one. */

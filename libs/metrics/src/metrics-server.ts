@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { LichenError } from '@lichen/errors';
 import type { Logger } from '@lichen/logging';
 
 /** A readiness check for `/healthz`: resolves to a problem description, or undefined when healthy. */
@@ -16,11 +17,9 @@ export interface MetricsServerOptions {
 }
 
 /** The metrics endpoint could not listen: the port is taken, or the address is not this machine's. */
-export class MetricsListenError extends Error {
-  readonly code = 'METRICS_LISTEN_FAILED';
-
+export class MetricsListenError extends LichenError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super('METRICS_LISTEN_FAILED', 'unavailable', message, { cause: options?.cause });
     this.name = 'MetricsListenError';
   }
 }

@@ -1,51 +1,41 @@
-import { ErrorCode, type FieldViolation } from '@lichen/contracts';
+import { LichenError, type ErrorKind, type LichenErrorOptions, type Violation } from '@lichen/errors';
+import { wireErrorCode } from './error-kinds.js';
 
-export interface Violation {
-  path: string;
-  reason: string;
-}
+export type { Violation } from '@lichen/errors';
 
-/** The HTTP-like status carried in `Nats-Service-Error-Code`, by error code. */
-const statusByCode: ReadonlyMap<ErrorCode, number> = new Map([
-  [ErrorCode.INVALID_ARGUMENT, 400],
-  [ErrorCode.NOT_FOUND, 404],
-  [ErrorCode.CONFLICT, 409],
-  [ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415],
-  [ErrorCode.INTERNAL, 500],
-  [ErrorCode.UNAVAILABLE, 503],
-  [ErrorCode.DEADLINE_EXCEEDED, 504],
-]);
+/** What went wrong on the bus; the kind says what sort of failure it is. */
+export type BusErrorCode =
+  /** The service answered with an error reply; its kind, message and violations are the service's. */
+  | 'BUS_ERROR_REPLY'
+  | 'BUS_INVALID_REQUEST'
+  | 'BUS_UNDECODABLE'
+  | 'BUS_UNSUPPORTED_MEDIA_TYPE'
+  | 'BUS_NOT_CONNECTED'
+  | 'BUS_NO_RESPONDERS'
+  | 'BUS_TIMEOUT'
+  | 'BUS_REQUEST_FAILED'
+  | 'BUS_JETSTREAM_UNAVAILABLE'
+  | 'BUS_JETSTREAM_REJECTED';
 
 /**
- * A failed bus request, on either side: thrown by a handler to reply with an error, thrown by `Bus.request`
- * when the reply is one. `code` says what kind of failure; `violations` list every bad field of a request.
+ * A failed bus operation, on either side: thrown by `Bus.request` when the reply is an error or none comes,
+ * and by a handler (`BusError.invalid`) to reply with one. `status` is the `Nats-Service-Error-Code` its kind
+ * travels as.
  */
-export class BusError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly violations: readonly Violation[] = [],
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
+export class BusError extends LichenError {
+  declare readonly code: BusErrorCode;
+
+  constructor(code: BusErrorCode, kind: ErrorKind, message: string, options?: LichenErrorOptions) {
+    super(code, kind, message, options);
     this.name = 'BusError';
   }
 
   get status(): number {
-    return statusByCode.get(this.code) ?? 500;
+    return wireErrorCode(this.kind).status;
   }
 
+  /** A request a handler refuses, with every bad field. */
   static invalid(message: string, violations: readonly Violation[] = []): BusError {
-    return new BusError(ErrorCode.INVALID_ARGUMENT, message, violations);
-  }
-
-  static fromStatus(status: number, message: string, violations: readonly FieldViolation[] = [], cause?: unknown): BusError {
-    const code = [...statusByCode].find(([, known]) => known === status)?.[0] ?? ErrorCode.INTERNAL;
-    return new BusError(
-      code,
-      message,
-      violations.map(({ path, reason }) => ({ path, reason })),
-      { cause },
-    );
+    return new BusError('BUS_INVALID_REQUEST', 'invalid-argument', message, { violations });
   }
 }

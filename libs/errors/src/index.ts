@@ -1,0 +1,2 @@
+export * from './error-kind.js';
+export * from './lichen-error.js';
