@@ -1,8 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { readForwardPolicy, setForwardPolicy } from './forward-policy.js';
+import { findCommand, requireCommand } from './required-command.js';
 import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
@@ -20,7 +22,10 @@ export class DockerEngineError extends Error {
   }
 }
 
-/** The engine a test uses; `release()` stops it only if this process started it. */
+/**
+ * The engine a test uses. `release()` stops it and puts the host's FORWARD policy back as it was, but only if this
+ * process started it; call it in `afterAll`, which runs even when `beforeAll` or a test failed.
+ */
 export interface DockerEngine {
   readonly startedHere: boolean;
   /** dockerd's output, when it was started here. */
@@ -28,23 +33,30 @@ export interface DockerEngine {
   release(): Promise<void>;
 }
 
+/** How long dockerd gets to stop its containers after SIGTERM before it is killed. */
+const STOP_TIMEOUT_MS = 30_000;
+
 /**
  * Makes sure a Docker engine answers. If none does and `dockerd` is installed, starts
  * `dockerd --iptables=false` in the background and opens the FORWARD chain, so containers on a compose
- * network reach each other (a daemon without iptables leaves the policy as it found it).
+ * network reach each other (a daemon without iptables leaves the policy as it found it, which may be DROP).
+ * The policy found is recorded first and restored by `release()`.
  */
 export async function ensureDockerEngine(options: { timeoutMs?: number } = {}): Promise<DockerEngine> {
-  if (!onPath('docker')) {
+  if (!findCommand('docker')) {
     throw new DockerEngineError('DOCKER_CLI_MISSING', 'no `docker` command: apt-get install docker.io');
   }
   if (await engineAnswers()) return { startedHere: false, release: async () => undefined };
-  const dockerd = onPath('dockerd');
+  const dockerd = findCommand('dockerd');
   if (!dockerd) {
     throw new DockerEngineError(
       'DOCKERD_MISSING',
       'no Docker engine is running and `dockerd` is not installed: apt-get install docker.io (docker-compose for compose tests)',
     );
   }
+  // docker.io depends on iptables, so a machine with dockerd has it; read before anything changes.
+  const iptables = findCommand('iptables');
+  const forwardBefore = iptables ? await readForwardPolicy(iptables) : undefined;
 
   const logFile = join(tmpdir(), `lichen-dockerd-${process.pid}.log`);
   const log = openSync(logFile, 'a');
@@ -56,28 +68,35 @@ export async function ensureDockerEngine(options: { timeoutMs?: number } = {}): 
     ),
   );
   exited.catch(() => undefined);
-  const iptables = onPath('iptables');
-  if (iptables) await runCommand(iptables, ['-P', 'FORWARD', 'ACCEPT']);
+
+  // Stops the daemon, then puts the policy back; once, whether called by a failed start or by release().
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      await stopDaemon(daemon);
+      if (iptables && forwardBefore) await setForwardPolicy(iptables, forwardBefore);
+    })());
+
   try {
+    if (iptables) await runCommand(iptables, ['-P', 'FORWARD', 'ACCEPT']);
     await Promise.race([
       waitFor(engineAnswers, { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: 200, what: '`docker info`' }),
       exited,
     ]);
   } catch (error) {
-    daemon.kill('SIGTERM');
+    await stop();
     throw new DockerEngineError('ENGINE_NOT_READY', `dockerd did not become ready; its log: ${logFile}`, { cause: error });
   }
+  return { startedHere: true, logFile, release: stop };
+}
 
-  return {
-    startedHere: true,
-    logFile,
-    async release() {
-      if (daemon.exitCode !== null || daemon.signalCode !== null) return;
-      const gone = new Promise((resolve) => daemon.once('exit', resolve));
-      daemon.kill('SIGTERM');
-      await gone;
-    },
-  };
+async function stopDaemon(daemon: ReturnType<typeof spawn>): Promise<void> {
+  if (daemon.exitCode !== null || daemon.signalCode !== null) return;
+  const gone = new Promise((resolve) => daemon.once('exit', resolve));
+  const kill = setTimeout(() => daemon.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  daemon.kill('SIGTERM');
+  await gone;
+  clearTimeout(kill);
 }
 
 /**
@@ -119,8 +138,13 @@ export function composeProject(settings: {
   const env = { ...process.env, ...settings.env };
   return {
     name: settings.name,
-    run: (args, options) =>
-      runCommand('docker-compose', ['-p', settings.name, '-f', settings.file, ...args], { env, cwd: settings.cwd, ...options }),
+    // async, so a missing docker-compose rejects like any failure, and an afterAll's `.catch` still handles it.
+    run: async (args, options) =>
+      runCommand(requireCommand('docker-compose', 'docker-compose'), ['-p', settings.name, '-f', settings.file, ...args], {
+        env,
+        cwd: settings.cwd,
+        ...options,
+      }),
   };
 }
 
@@ -131,11 +155,6 @@ async function engineAnswers(): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function onPath(program: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
-  return dirs.map((dir) => join(dir, program)).find((path) => existsSync(path));
 }
 
 function tail(file: string): string {
