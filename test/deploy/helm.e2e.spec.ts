@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { environmentVariable, loadConfig } from '@lichen/config';
+import { hostConfigShape, natsServerConfig } from '@lichen/host';
 
 // The Helm chart, checked offline the way a user meets it: `helm lint`, then `helm template` with the values a user
 // would pass, asserting on the manifests Kubernetes would receive. No cluster is needed (none can run here).
@@ -56,6 +58,22 @@ function envOf(container: { env: { name: string; value?: string; valueFrom?: unk
   return new Map(container.env.map((e) => [e.name, e.value ?? e.valueFrom]));
 }
 
+/** The exporter's container and pod spec, as the DaemonSet renders them. */
+function exporterPod(manifests: Manifest[]) {
+  const pod = find(manifests, 'DaemonSet', `${release}-health-exporter`).spec.template.spec;
+  return { pod, container: pod.containers[0] };
+}
+
+/** The environment the exporter process would see on a node, with the downward API filled in as the kubelet does. */
+function processEnv(container: { env: { name: string; value?: string }[] }, nodeName: string): Record<string, string> {
+  return Object.fromEntries(container.env.map((e) => [e.name, e.value ?? (e.name === 'LICHEN_DEVICE_ID' ? nodeName : '')]));
+}
+
+/** The nats.conf the chart's NATS runs from. */
+function natsConf(manifests: Manifest[]): string {
+  return (find(manifests, 'ConfigMap', `${release}-nats`) as unknown as { data: Record<string, string> }).data['nats.conf'] ?? '';
+}
+
 const appVersion = (parse(readFileSync(resolve(chartDir, 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion;
 
 beforeAll(() => {
@@ -84,17 +102,18 @@ describe('helm template with default values', () => {
     manifests = render();
   });
 
-  it('runs the health exporter on every node as a DaemonSet reading the host read-only', () => {
-    const daemonSet = find(manifests, 'DaemonSet', exporterName);
-    const pod = daemonSet.spec.template.spec;
-    const [container] = pod.containers;
+  it('runs the health exporter on every node from the one Lichen image, reading the host read-only', () => {
+    const { pod, container } = exporterPod(manifests);
 
-    expect(container.image).toMatch(new RegExp(`lichen/health-exporter:${appVersion.replaceAll('.', '\\.')}$`));
+    expect(container.image).toBe(`docker.io/lichen/lichen:${appVersion}`);
+    // The image's entrypoint (node /app/lichen.mjs) stays; the arguments pick the service.
+    expect(container.command).toBeUndefined();
+    expect(container.args).toEqual(['run', 'health-exporter']);
     expect(pod.hostPID).toBe(false);
 
-    const hostPaths = new Map(pod.volumes.map((v: { name: string; hostPath: { path: string } }) => [v.name, v.hostPath.path]));
-    const mounts = container.volumeMounts.map((m: { name: string; mountPath: string; readOnly: boolean }) => ({
-      host: hostPaths.get(m.name),
+    const volumes = new Map(pod.volumes.map((v: { name: string }) => [v.name, v]));
+    const mounts = container.volumeMounts.map((m: { name: string; mountPath: string; readOnly?: boolean }) => ({
+      host: (volumes.get(m.name) as { hostPath?: { path: string } }).hostPath?.path,
       at: m.mountPath,
       readOnly: m.readOnly,
     }));
@@ -107,43 +126,96 @@ describe('helm template with default values', () => {
     );
   });
 
+  it('gives the exporter a writable emptyDir as its data folder under a read-only root filesystem', () => {
+    const { pod, container } = exporterPod(manifests);
+    const dataDir = envOf(container).get('LICHEN_DATA_DIR');
+
+    expect(dataDir).toBe('/var/lib/lichen');
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    const mount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === dataDir);
+    expect(mount, 'a volume mounted at LICHEN_DATA_DIR').toBeDefined();
+    expect(mount.readOnly).not.toBe(true);
+    const volume = pod.volumes.find((v: { name: string }) => v.name === mount.name);
+    expect(volume).toEqual({ name: mount.name, emptyDir: expect.any(Object) });
+  });
+
   it('configures the exporter through LICHEN_* variables pointing at the release', () => {
-    const [container] = find(manifests, 'DaemonSet', exporterName).spec.template.spec.containers;
+    const { container } = exporterPod(manifests);
     const env = envOf(container);
 
     expect(env.get('LICHEN_DEVICE_ID')).toEqual({ fieldRef: { fieldPath: 'spec.nodeName' } });
-    expect(Object.fromEntries([...env].filter(([, value]) => typeof value === 'string'))).toMatchObject({
-      LICHEN_PROC_ROOT: '/host/proc',
-      LICHEN_SYS_ROOT: '/host/sys',
-      LICHEN_ROOTFS: '/host/root',
+    expect(Object.fromEntries([...env].filter(([, value]) => typeof value === 'string'))).toEqual({
       LICHEN_NATS_URL: `nats://${release}-nats:4222`,
       LICHEN_NATS_MONITOR_URL: `http://${release}-nats:8222`,
       LICHEN_REDIS_URL: `redis://${release}-redis:6379`,
+      LICHEN_METRICS_HOST: '0.0.0.0',
       LICHEN_METRICS_PORT: '9100',
-      LICHEN_HEARTBEAT_INTERVAL: '30s',
       LICHEN_LOG_LEVEL: 'info',
+      LICHEN_DATA_DIR: '/var/lib/lichen',
+      LICHEN_HEARTBEAT_INTERVAL: '30s',
+      LICHEN_PROBE_TIMEOUT: '1s',
+      LICHEN_PROC_ROOT: '/host/proc',
+      LICHEN_SYS_ROOT: '/host/sys',
+      LICHEN_ROOTFS: '/host/root',
     });
     // The URLs name Services this release renders.
     expect(find(manifests, 'Service', `${release}-nats`).spec.ports.map((p: { port: number }) => p.port)).toEqual([4222, 8222]);
     expect(find(manifests, 'Service', `${release}-redis`).spec.ports[0].port).toBe(6379);
   });
 
-  it('exposes /metrics on port 9100 named metrics, probed on /healthz, with scrape annotations', () => {
-    const template = find(manifests, 'DaemonSet', exporterName).spec.template;
+  it('gives the runtime host only variables it reads, with values it accepts', () => {
+    const env = processEnv(exporterPod(manifests).container, 'press-7');
+    // The exporter's own variables (services/health-exporter/src/config.ts); an e2e spec may not import a service.
+    const exporterVariables = [
+      'LICHEN_HEARTBEAT_INTERVAL',
+      'LICHEN_PROBE_TIMEOUT',
+      'LICHEN_PROC_ROOT',
+      'LICHEN_SYS_ROOT',
+      'LICHEN_ROOTFS',
+    ];
+    const read = new Set([...Object.keys(hostConfigShape).map((key) => environmentVariable(key)), ...exporterVariables]);
+
+    expect(Object.keys(env).filter((name) => !read.has(name))).toEqual([]);
+    expect(loadConfig(hostConfigShape, env)).toMatchObject({
+      deviceId: 'press-7',
+      natsUrl: `nats://${release}-nats:4222`,
+      natsMonitorUrl: `http://${release}-nats:8222`,
+      redisUrl: `redis://${release}-redis:6379`,
+      metricsHost: '0.0.0.0',
+      metricsPort: 9100,
+      logLevel: 'info',
+      dataDir: '/var/lib/lichen',
+    });
+  });
+
+  it('passes the node name as the device id as it is: a node name with a dot is refused at start (see the README)', () => {
+    const env = processEnv(exporterPod(manifests).container, 'press-7.plant.local');
+    expect(() => loadConfig(hostConfigShape, env)).toThrow(/LICHEN_DEVICE_ID: expected letters, digits, _ or -/);
+  });
+
+  it('exposes /metrics on port 9100 named metrics, with scrape annotations and a Service that lists not-ready pods', () => {
+    const template = find(manifests, 'DaemonSet', `${release}-health-exporter`).spec.template;
     const [container] = template.spec.containers;
 
     expect(container.ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: 9100 }));
-    for (const probe of [container.livenessProbe, container.readinessProbe]) {
-      expect(probe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
-    }
     expect(template.metadata.annotations).toMatchObject({
       'prometheus.io/scrape': 'true',
       'prometheus.io/port': '9100',
       'prometheus.io/path': '/metrics',
     });
-    expect(find(manifests, 'Service', exporterName).spec.ports).toContainEqual(
-      expect.objectContaining({ name: 'metrics', port: 9100, targetPort: 'metrics' }),
-    );
+    const service = find(manifests, 'Service', `${release}-health-exporter`);
+    expect(service.spec.ports).toContainEqual(expect.objectContaining({ name: 'metrics', port: 9100, targetPort: 'metrics' }));
+    // An exporter whose NATS is down is not ready, and still has to be scraped: that is when its metrics matter.
+    expect(service.spec.publishNotReadyAddresses).toBe(true);
+  });
+
+  it('marks the exporter not ready on a failing /healthz, and restarts it only when /metrics stops answering', () => {
+    const { container } = exporterPod(manifests);
+
+    // /healthz answers 503 while NATS or Redis is down: readiness only, or a NATS restart would restart every exporter.
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/metrics', port: 'metrics' });
+    expect(container.startupProbe).toBeUndefined();
   });
 
   it('runs the exporter as non-root, read-only, without capabilities, with small resources', () => {
@@ -156,17 +228,20 @@ describe('helm template with default values', () => {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
     });
-    expect(container.resources).toEqual({ requests: { cpu: '20m', memory: '48Mi' }, limits: { memory: '128Mi' } });
+    expect(container.resources).toEqual({ requests: { cpu: '20m', memory: '112Mi' }, limits: { memory: '192Mi' } });
   });
 
-  it('runs NATS with JetStream on a PVC and its monitoring port', () => {
+  it('runs NATS from the nats.conf of its ConfigMap, with JetStream on a PVC', () => {
     const nats = find(manifests, 'StatefulSet', `${release}-nats`);
-    const [container] = nats.spec.template.spec.containers;
+    const pod = nats.spec.template.spec;
+    const [container] = pod.containers;
 
     expect(container.image).toBe('nats:2.10-alpine');
-    expect(container.args).toContain('-js');
-    expect(container.args.join(' ')).toContain('-sd /data');
-    expect(container.args.join(' ')).toContain('-m 8222');
+    expect(container.args).toEqual(['nats-server', '--config', '/etc/nats/nats.conf']);
+    const configMount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/etc/nats');
+    expect(configMount.readOnly).toBe(true);
+    expect(pod.volumes).toContainEqual({ name: configMount.name, configMap: { name: `${release}-nats` } });
+    expect(natsConf(manifests)).toContain('store_dir: "/data"');
     expect(container.volumeMounts).toContainEqual(expect.objectContaining({ name: 'data', mountPath: '/data' }));
     expect(nats.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
     expect(nats.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('2Gi');
@@ -225,13 +300,16 @@ describe('helm template with values set', () => {
       'image.registry=registry.local:5000',
       'image.tag=v9',
       'config.heartbeatInterval=10s',
+      'config.probeTimeout=3s',
       'config.logLevel=debug',
       'nats.persistence.size=8Gi',
       'nats.persistence.storageClass=fast',
     );
-    const [container] = find(manifests, 'DaemonSet', `${release}-health-exporter`).spec.template.spec.containers;
-    expect(container.image).toBe('registry.local:5000/lichen/health-exporter:v9');
+    const { container } = exporterPod(manifests);
+    expect(container.image).toBe('registry.local:5000/lichen/lichen:v9');
+    expect(container.args).toEqual(['run', 'health-exporter']);
     expect(envOf(container).get('LICHEN_HEARTBEAT_INTERVAL')).toBe('10s');
+    expect(envOf(container).get('LICHEN_PROBE_TIMEOUT')).toBe('3s');
     expect(envOf(container).get('LICHEN_LOG_LEVEL')).toBe('debug');
     const claim = find(manifests, 'StatefulSet', `${release}-nats`).spec.volumeClaimTemplates[0].spec;
     expect(claim).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '8Gi' } } });
@@ -244,11 +322,79 @@ describe('helm template with values set', () => {
     { set: 'metrics.port=99999', message: /metrics\.port: Must be less than or equal to 65535/ },
     { set: 'config.heartbeatInterval=soon', message: /config\.heartbeatInterval: Does not match pattern/ },
     { set: 'serviceMonitr.enabled=true', message: /Additional property serviceMonitr is not allowed/ },
+    { set: 'config.probeTimeout=fast', message: /config\.probeTimeout: Does not match pattern/ },
+    { set: 'nats.serverName=edge.7', message: /nats\.serverName: Does not match pattern/ },
+    {
+      set: 'nats.jetstream.maxFileStore=1.5Gi',
+      message: /nats\.jetstream\.maxFileStore: Invalid type\. Expected: \[integer,null\]/,
+    },
+    { set: 'nats.jetstream.maxFileStore=1024', message: /nats\.jetstream\.maxFileStore: Must be greater than or equal to/ },
+    {
+      set: 'nats.jetstream.maxFileStore=2147483648',
+      message: /nats\.jetstream\.maxFileStore \(2147483648 bytes\) must be below nats\.persistence\.size \(2Gi/,
+    },
   ])('rejects $set, naming the value', ({ set, message }) => {
     const result = helm('template', release, chartDir, '--set', set);
     expect(result.status).not.toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('NATS configuration: one generated shape for npm start, compose and the chart', () => {
+  const chartSettings = (serverName: string, clientPort: number, monitorPort: number, maxFileStoreBytes?: number) => ({
+    serverName,
+    client: { host: '0.0.0.0', port: clientPort },
+    monitor: { host: '0.0.0.0', port: monitorPort },
+    jetstream: { storeDir: '/data', maxFileStoreBytes },
+  });
+
+  it('renders the nats.conf natsServerConfig() writes, for the default values', () => {
+    expect(natsConf(render())).toBe(natsServerConfig(chartSettings('lichen', 4222, 8222, 1610612736)));
+  });
+
+  it('renders the nats.conf natsServerConfig() writes, for values set by the user', () => {
+    const manifests = render(
+      'nats.serverName=press-7',
+      'nats.clientPort=4333',
+      'nats.monitorPort=8333',
+      'nats.jetstream.maxFileStore=1073741824',
+    );
+    expect(natsConf(manifests)).toBe(natsServerConfig(chartSettings('press-7', 4333, 8333, 1024 ** 3)));
+    // The Services and the container follow the ports of the file.
+    const [container] = find(manifests, 'StatefulSet', `${release}-nats`).spec.template.spec.containers;
+    expect(container.ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([4333, 8333]);
+    expect(envOf(exporterPod(manifests).container).get('LICHEN_NATS_URL')).toBe(`nats://${release}-nats:4333`);
+  });
+
+  it('leaves max_file_store to nats-server when nats.jetstream.maxFileStore=null', () => {
+    expect(natsConf(render('nats.jetstream.maxFileStore=null'))).toBe(natsServerConfig(chartSettings('lichen', 4222, 8222)));
+  });
+
+  it('rolls the NATS pod when its config changes, and only then', () => {
+    const checksum = (...sets: string[]) =>
+      find(render(...sets), 'StatefulSet', `${release}-nats`).spec.template.metadata.annotations['checksum/config'];
+
+    expect(checksum()).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum('nats.serverName=press-7')).not.toBe(checksum());
+    expect(checksum('config.logLevel=debug')).toBe(checksum());
+  });
+
+  it('appends nats.extraArgs after the config file, which they override', () => {
+    const [container] = find(render('nats.extraArgs={--debug}'), 'StatefulSet', `${release}-nats`).spec.template.spec.containers;
+    expect(container.args).toEqual(['nats-server', '--config', '/etc/nats/nats.conf', '--debug']);
+  });
+
+  it('keeps compose/nats/nats.conf equal to what natsServerConfig() writes for compose', () => {
+    const composeConf = readFileSync(resolve(repoRoot, 'compose/nats/nats.conf'), 'utf8');
+    expect(composeConf).toBe(
+      natsServerConfig({
+        serverName: 'lichen',
+        client: { host: '0.0.0.0', port: 4222 },
+        monitor: { host: '0.0.0.0', port: 8222 },
+        jetstream: { storeDir: '/data' },
+      }),
+    );
   });
 });
 

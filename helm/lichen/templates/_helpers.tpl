@@ -69,15 +69,66 @@ app.kubernetes.io/part-of: lichen
 {{- end }}
 
 {{/*
-health-exporter image: [registry/]repository:tag, the tag defaulting to the chart's appVersion.
+The one Lichen image, [registry/]repository:tag with the tag defaulting to the chart's appVersion. Every Lichen
+service runs from it: a workload picks its service with args ["run", "<service>"].
 */}}
-{{- define "lichen.exporter.image" -}}
+{{- define "lichen.image" -}}
 {{- $tag := .Values.image.tag | default .Chart.AppVersion }}
 {{- if .Values.image.registry }}
 {{- printf "%s/%s:%s" (trimSuffix "/" .Values.image.registry) .Values.image.repository $tag }}
 {{- else }}
 {{- printf "%s:%s" .Values.image.repository $tag }}
 {{- end }}
+{{- end }}
+
+{{/*
+Where the Lichen image keeps its data (LICHEN_DATA_DIR, set by the image too). `lichen run` writes endpoints.json
+there at start, so under a read-only root filesystem it is an emptyDir: see "lichen.dataVolume".
+*/}}
+{{- define "lichen.dataDir" -}}
+/var/lib/lichen
+{{- end }}
+
+{{/*
+The runtime host's variables, the same for every Lichen workload: the device, the release's NATS and Redis (so the
+process starts no servers of its own), the one /metrics + /healthz endpoint, the log level and the data folder.
+LICHEN_DEVICE_ID is the node's name: a device id is a NATS subject token (letters, digits, _ and -), and the
+downward API cannot rewrite a value, so a node name with a dot is refused at start (see the README).
+*/}}
+{{- define "lichen.hostEnv" -}}
+- name: LICHEN_DEVICE_ID
+  valueFrom:
+    fieldRef:
+      fieldPath: spec.nodeName
+- name: LICHEN_NATS_URL
+  value: {{ include "lichen.natsUrl" . | quote }}
+- name: LICHEN_NATS_MONITOR_URL
+  value: {{ include "lichen.natsMonitorUrl" . | quote }}
+- name: LICHEN_REDIS_URL
+  value: {{ include "lichen.redisUrl" . | quote }}
+- name: LICHEN_METRICS_HOST
+  value: "0.0.0.0"
+- name: LICHEN_METRICS_PORT
+  value: {{ .Values.metrics.port | quote }}
+- name: LICHEN_LOG_LEVEL
+  value: {{ .Values.config.logLevel | quote }}
+- name: LICHEN_DATA_DIR
+  value: {{ include "lichen.dataDir" . | quote }}
+{{- end }}
+
+{{/*
+The data folder's mount and volume: an emptyDir, as it only holds endpoints.json (NATS and Redis run in their own
+pods, so no server data lands here).
+*/}}
+{{- define "lichen.dataVolumeMount" -}}
+- name: lichen-data
+  mountPath: {{ include "lichen.dataDir" . }}
+{{- end }}
+
+{{- define "lichen.dataVolume" -}}
+- name: lichen-data
+  emptyDir:
+    sizeLimit: 16Mi
 {{- end }}
 
 {{/*
@@ -93,4 +144,39 @@ In-cluster addresses of NATS and Redis, short names: the exporter runs in the re
 
 {{- define "lichen.redisUrl" -}}
 {{- printf "redis://%s:%v" (include "lichen.redis.fullname" .) .Values.redis.port }}
+{{- end }}
+
+{{/*
+nats.conf, byte for byte what natsServerConfig() in libs/host/src/servers/nats-config.ts writes for the chart's
+settings (test/deploy/helm.e2e.spec.ts compares them), so NATS runs the same config under `npm start`, compose and
+the chart. nats.serverName is restricted by the schema to letters, digits, _ and -, where Go's and JavaScript's
+string quoting agree.
+*/}}
+{{- define "lichen.nats.conf" -}}
+{{- $nats := .Values.nats -}}
+# Written by Lichen from its NATS settings (libs/host/src/servers/nats-config.ts): edit those, not this file.
+server_name: {{ $nats.serverName | quote }}
+listen: "0.0.0.0:{{ $nats.clientPort | int }}"
+http: "0.0.0.0:{{ $nats.monitorPort | int }}"
+jetstream {
+  store_dir: "/data"
+{{- with $nats.jetstream.maxFileStore }}
+  max_file_store: {{ . | int64 }}
+{{- end }}
+}
+{{ end }}
+
+{{/*
+A Kubernetes quantity without a milli suffix ("2Gi", "1.5G", "512") as a number of bytes, for comparisons.
+*/}}
+{{- define "lichen.quantityBytes" -}}
+{{- $quantity := toString . }}
+{{- $units := dict "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 }}
+{{- $suffix := regexFind "[A-Za-z]+$" $quantity }}
+{{- $number := trimSuffix $suffix $quantity | float64 }}
+{{- if $suffix }}
+{{- mulf $number (get $units $suffix) | int64 }}
+{{- else }}
+{{- $number | int64 }}
+{{- end }}
 {{- end }}
