@@ -1,10 +1,14 @@
 import nx from '@nx/eslint-plugin';
 
-/** Kinds of project and what they may import: services use libs, libs use libs, end-to-end tests use both. */
+/**
+ * Kinds of project and what they may import: services use libs, libs use libs; the `lichen` command (the one
+ * app) puts the services together, and end-to-end tests use everything.
+ */
 const depConstraints = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:service'] },
   { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:service'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:service', 'type:app'] },
 ];
 
 /** Domain code is plain TypeScript: no framework, no infrastructure (STYLE.md, habit 1). */

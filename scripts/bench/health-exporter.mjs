@@ -32,7 +32,8 @@ import { log, runBench, startWatchdog } from './lib/run.mjs';
 import { mediansAcrossRounds, percentile, ratiosOf } from './lib/stats.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const EXPORTER_MAIN = join(ROOT, 'services/health-exporter/dist/main.js');
+const LICHEN_MAIN = join(ROOT, 'libs/cli/dist/main.js');
+const LICHEN_ARGS = [LICHEN_MAIN, 'run', 'health-exporter'];
 const TARGET_P50_MS = 20;
 const TARGET_RSS_MB = 80;
 const loadavgAtStart = loadavgNow();
@@ -218,14 +219,14 @@ async function main() {
   const natsBin = process.env.NATS_SERVER_BIN ?? which('nats-server');
   if (!natsBin) throw new Error('nats-server not found on PATH: install it or set NATS_SERVER_BIN');
 
-  if (!existsSync(EXPORTER_MAIN)) {
-    log('services/health-exporter/dist/main.js is missing: building it (npx nx run health-exporter:build)');
-    const build = spawnSync('npx', ['nx', 'run', 'health-exporter:build'], {
+  if (!existsSync(LICHEN_MAIN)) {
+    log('libs/cli/dist/main.js is missing: building it (npx nx run cli:build)');
+    const build = spawnSync('npx', ['nx', 'run', 'cli:build'], {
       cwd: ROOT,
       stdio: ['ignore', 2, 2],
       timeout: 600_000,
     });
-    if (build.status !== 0 || !existsSync(EXPORTER_MAIN))
+    if (build.status !== 0 || !existsSync(LICHEN_MAIN))
       throw new Error(`the build failed (status ${build.status ?? build.signal})`);
   }
 
@@ -261,6 +262,7 @@ async function main() {
   // Started after NATS, so stopAll() stops the exporters (closing their NATS/Redis connections) before it.
   const lichenEnv = {
     ...process.env,
+    LICHEN_DATA_DIR: join(tmpDir, 'lichen'),
     LICHEN_METRICS_HOST: '127.0.0.1',
     LICHEN_METRICS_PORT: String(lichenPort),
     LICHEN_NATS_URL: natsUrl,
@@ -269,7 +271,7 @@ async function main() {
     LICHEN_HEARTBEAT_INTERVAL: process.env.LICHEN_HEARTBEAT_INTERVAL ?? '30s',
     LICHEN_LOG_LEVEL: process.env.LICHEN_LOG_LEVEL ?? 'warn',
   };
-  const lichenProc = start('lichen', process.execPath, [EXPORTER_MAIN], spawnOptions(lichenEnv));
+  const lichenProc = start('lichen', process.execPath, LICHEN_ARGS, spawnOptions(lichenEnv));
   const nodeArgs = [`--web.listen-address=127.0.0.1:${nodePort}`];
   const nodeProc = start('node_exporter', nodeExporterBin, nodeArgs, spawnOptions(process.env));
 
@@ -354,7 +356,13 @@ async function main() {
     },
     setup: {
       nats: { command: [natsBin, ...natsArgs].join(' '), clientUrl: natsUrl, monitorUrl: natsMonitorUrl },
-      lichen: { command: `node ${EXPORTER_MAIN.slice(ROOT.length + 1)}`, url: lichen.url, redisUrl, natsUp, redisUp },
+      lichen: {
+        command: `node ${LICHEN_MAIN.slice(ROOT.length + 1)} run health-exporter`,
+        url: lichen.url,
+        redisUrl,
+        natsUp,
+        redisUp,
+      },
       nodeExporter: { command: [nodeExporterBin, ...nodeArgs].join(' '), url: node.url },
     },
     units: {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Bundles a service's tsc output (services/<name>/dist/main.js) into one ESM file,
-// services/<name>/dist/bundle/main.mjs, that runs with plain `node` and no node_modules:
-// the file its container image copies. Usage: node scripts/build/bundle-service.mjs <service>
+// Bundles the `lichen` command (libs/cli's tsc output, with every service it can run) into
+// libs/cli/dist/bundle/: lichen.mjs plus chunks that run with plain `node` and no node_modules, the files the
+// one Lichen image copies. Code splitting keeps each service and heavy dependency in a chunk of its own, loaded
+// only when `lichen run` starts that service. Usage: node scripts/build/bundle.mjs
 //
 // tsc has already emitted the decorator metadata NestJS needs, so esbuild only joins files.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -42,24 +43,23 @@ const banner = [
   'const __lichen_dirname = __lichenDirname(__lichen_filename);',
 ].join('\n');
 
-const service = process.argv[2];
-if (!service) {
-  console.error('usage: node scripts/build/bundle-service.mjs <service>');
-  process.exit(2);
-}
-const serviceRoot = join(root, 'services', service);
-const entry = join(serviceRoot, 'dist', 'main.js');
+const cliRoot = join(root, 'libs', 'cli');
+const entry = join(cliRoot, 'dist', 'main.js');
 if (!existsSync(entry)) {
-  console.error(`${relative(root, entry)} is missing: run \`npx nx run ${service}:build\` first`);
+  console.error(`${relative(root, entry)} is missing: run \`npx nx run cli:build\` first`);
   process.exit(1);
 }
-const outfile = join(serviceRoot, 'dist', 'bundle', 'main.mjs');
-const isInstalled = (name) => [serviceRoot, root].some((dir) => existsSync(join(dir, 'node_modules', name, 'package.json')));
+const outdir = join(cliRoot, 'dist', 'bundle');
+rmSync(outdir, { recursive: true, force: true });
+const isInstalled = (name) => existsSync(join(root, 'node_modules', name, 'package.json'));
 const external = optionalLazyPackages.filter((name) => !isInstalled(name)).flatMap((name) => [name, `${name}/*`]);
 
 const result = await build({
-  entryPoints: [entry],
-  outfile,
+  entryPoints: { lichen: entry },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -81,10 +81,11 @@ const result = await build({
   absWorkingDir: root,
 });
 
-writeFileSync(join(dirname(outfile), 'THIRD-PARTY-NOTICES.txt'), notices(Object.keys(result.metafile.inputs)));
+writeFileSync(join(outdir, 'THIRD-PARTY-NOTICES.txt'), notices(Object.keys(result.metafile.inputs)));
 
-const bytes = result.metafile.outputs[relative(root, outfile)]?.bytes ?? 0;
-console.log(`${relative(root, outfile)}: ${(bytes / 1024 / 1024).toFixed(1)} MiB`);
+const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
+const bytes = outputs.reduce((sum, [, output]) => sum + output.bytes, 0);
+console.log(`${relative(root, outdir)}: lichen.mjs and ${outputs.length - 1} chunks, ${(bytes / 1024 / 1024).toFixed(1)} MiB`);
 
 /** Name, version, license and license text of every npm package with code in the bundle. */
 function notices(inputs) {
@@ -102,5 +103,5 @@ function notices(inputs) {
   });
   sections.sort();
   const rule = `\n\n${'-'.repeat(78)}\n\n`;
-  return `main.mjs contains code from these packages, under these licenses.${rule}${sections.join(rule)}\n`;
+  return `lichen.mjs and its chunks contain code from these packages, under these licenses.${rule}${sections.join(rule)}\n`;
 }

@@ -13,11 +13,11 @@ import {
   type DockerEngine,
 } from '@lichen/testing';
 
-// What a user gets from `docker-compose --profile monitoring up`: the exporter's metrics on the host and
-// Prometheus scraping it, with images built here from local bases (no registry is reachable).
+// What a user gets from `docker-compose --profile monitoring up`: every Lichen service in one container, its
+// metrics on the host and Prometheus scraping it, with images built here from local bases (no registry is reachable).
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const project = `lichen-e2e-${randomBytes(4).toString('hex')}`;
-const exporterImage = `${project}/health-exporter:e2e`;
+const lichenImage = `${project}/lichen:e2e`;
 
 let engine: DockerEngine | undefined;
 let compose: ComposeProject | undefined;
@@ -49,7 +49,7 @@ async function withLogs<T>(step: () => Promise<T>): Promise<T> {
 beforeAll(async () => {
   engine = await ensureDockerEngine();
   await runCommand('bash', [join(root, 'scripts/docker/import-base-images.sh')], { cwd: root });
-  await runCommand('npx', ['nx', 'run', 'health-exporter:bundle'], { cwd: root });
+  await runCommand('npx', ['nx', 'run', 'cli:bundle'], { cwd: root });
 
   metricsPort = await freePort();
   prometheusPort = await freePort();
@@ -81,7 +81,7 @@ afterAll(async () => {
   await compose?.run(['--profile', 'monitoring', 'down', '-v', '--remove-orphans', '--timeout', '5']).catch((error) => {
     console.error(error);
   });
-  await runCommand('docker', ['image', 'rm', '--force', exporterImage]).catch(() => undefined);
+  await runCommand('docker', ['image', 'rm', '--force', lichenImage]).catch(() => undefined);
   await engine?.release();
 });
 
@@ -101,6 +101,9 @@ describe('docker compose deployment', () => {
     expect(valuesOf(metrics, 'lichen_bus_connected')).toEqual([1]);
     expect(valuesOf(metrics, 'lichen_nats_up')).toEqual([1]);
     expect(valuesOf(metrics, 'lichen_redis_up')).toEqual([1]);
+    // Every service runs in the one container, and each passes its readiness checks.
+    expect(metrics).toMatch(/^lichen_service_ready\{service="health-exporter"\} 1$/m);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
     // Read from the host's /proc mounted into the container, not from the container's cgroup.
     const memTotalKiB = Number(/^MemTotal:\s+(\d+) kB$/m.exec(await readFile('/proc/meminfo', 'utf8'))?.[1]);
     expect(valuesOf(metrics, 'lichen_host_memory_total_bytes')).toEqual([memTotalKiB * 1024]);
@@ -123,7 +126,7 @@ describe('docker compose deployment', () => {
     );
 
     expect(result).toHaveLength(1);
-    expect(result[0]?.metric.instance).toBe('health-exporter:9100');
+    expect(result[0]?.metric.instance).toBe('lichen:9100');
     expect(result[0]?.value[1]).toBe('1');
   });
 });

@@ -1,5 +1,9 @@
-import { createProgram } from './program.js';
+// reflect-metadata first, and the program only after it: in the bundle, esbuild's code splitting evaluates the
+// chunks a module imports statically before the module's own body, so a static import of the program would run
+// NestJS decorators before the polyfill they need.
+import 'reflect-metadata';
 
+const { createProgram } = await import('./program.js');
 try {
   await createProgram().parseAsync(process.argv);
 } catch (error) {

@@ -3,8 +3,8 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 export type { Logger } from 'pino';
 
 export interface LoggerSettings {
-  /** The service name, on every line as `service`. */
-  service: string;
+  /** The service name, on every line as `service`; a process hosting several gives each a child logger instead. */
+  service?: string;
   level?: string;
   /** Extra paths to redact, in pino's path syntax, beyond the usual secret-bearing keys. */
   redact?: string[];
@@ -21,7 +21,7 @@ export const secretPaths = Object.freeze(
 export function createLogger(settings: LoggerSettings): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
-    base: { service: settings.service },
+    base: settings.service ? { service: settings.service } : {},
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: [...secretPaths, ...(settings.redact ?? [])], censor: '[redacted]' },

@@ -1,13 +1,16 @@
-import type { INestMicroservice } from '@nestjs/common';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '@lichen/bus';
 import { ComponentState, HealthStatus, subjects, type Heartbeat } from '@lichen/contracts';
+import { startRuntime, type RuntimeHost } from '@lichen/host';
 import { createLogger } from '@lichen/logging';
 import { freePort, startNatsServer, startRedisServer, waitFor, type TestNatsServer, type TestRedisServer } from '@lichen/testing';
-import { loadExporterConfig } from './config.js';
-import { startHealthExporter } from './health-exporter.app.js';
+import { healthExporter } from './health-exporter.service.js';
 
 const logger = createLogger({ service: 'health-exporter-test', level: 'silent' });
+const dataDirs: string[] = [];
 
 async function scrape(port: number): Promise<{ text: string; ms: number }> {
   const started = performance.now();
@@ -20,34 +23,52 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-async function exporter(env: Record<string, string>): Promise<{ app: INestMicroservice; port: number }> {
+/** The health exporter as `lichen run health-exporter` runs it, on the given servers. */
+async function exporter(env: Record<string, string>): Promise<{ runtime: RuntimeHost; port: number }> {
   const port = await freePort();
-  const config = loadExporterConfig({
-    LICHEN_METRICS_HOST: '127.0.0.1',
-    LICHEN_METRICS_PORT: String(port),
-    LICHEN_HEARTBEAT_INTERVAL: '200ms',
-    ...env,
+  const dataDir = await mkdtemp(join(tmpdir(), 'lichen-exporter-'));
+  dataDirs.push(dataDir);
+  const runtime = await startRuntime({
+    services: [healthExporter],
+    env: {
+      LICHEN_DATA_DIR: dataDir,
+      LICHEN_METRICS_HOST: '127.0.0.1',
+      LICHEN_METRICS_PORT: String(port),
+      LICHEN_HEARTBEAT_INTERVAL: '200ms',
+      LICHEN_LOG_LEVEL: 'silent',
+      ...env,
+    },
   });
-  return { app: await startHealthExporter(config, logger), port };
+  return { runtime, port };
 }
 
-describe("health exporter on the machine's NATS and Redis", () => {
-  let app: INestMicroservice;
+afterAll(async () => {
+  await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe('health exporter on a NATS without monitoring and a Redis', () => {
+  let nats: TestNatsServer;
+  let redis: TestRedisServer;
+  let runtime: RuntimeHost;
   let port: number;
   let bus: Bus;
 
   beforeAll(async () => {
-    ({ app, port } = await exporter({
+    [nats, redis] = await Promise.all([startNatsServer({ jetstream: true }), startRedisServer()]);
+    ({ runtime, port } = await exporter({
       LICHEN_DEVICE_ID: 'int-device',
+      LICHEN_NATS_URL: nats.url,
       LICHEN_NATS_MONITOR_URL: `http://127.0.0.1:${await freePort()}`,
+      LICHEN_REDIS_URL: redis.url,
     }));
-    bus = Bus.connect({ servers: 'nats://127.0.0.1:4222', name: 'int-test', logger });
+    bus = Bus.connect({ servers: nats.url, name: 'int-test', logger });
     await bus.ready;
   });
 
   afterAll(async () => {
     await bus?.close();
-    await app?.close();
+    await runtime?.stop();
+    await Promise.all([nats?.stop({ removeData: true }), redis?.stop({ removeData: true })]);
   });
 
   it('publishes a heartbeat on the bus with the device id, versions and a health summary', async () => {
@@ -63,15 +84,23 @@ describe("health exporter on the machine's NATS and Redis", () => {
     });
     expect(heartbeat.hostUptimeSeconds).toBeGreaterThan(0);
     expect(heartbeat.summary).toMatchObject({ busConnected: true, redisUp: true, natsUp: false });
-    // The machine's NATS has no monitoring port: that costs metrics, not health.
+    // This NATS has no monitoring port: that costs metrics, not health.
     expect(heartbeat.summary?.problems.join()).not.toMatch(/NATS|bus/);
     expect(heartbeat.summary?.status === HealthStatus.OK).toBe(heartbeat.summary?.problems.length === 0);
   });
 
-  it('answers lichen.health.get with a fresh heartbeat', async () => {
-    const heartbeat = await bus.request(subjects.health.get, {});
+  it('answers lichen.health.get, which every device answers, with a fresh heartbeat', async () => {
+    const replies = await bus.requestMany(subjects.health.get, {}, { maxWaitMs: 500 });
+    expect(replies.map((reply) => ('message' in reply ? reply.message.deviceId : reply.error.message))).toEqual(['int-device']);
+  });
+
+  it('answers its own device subject, lichen.health.int-device.get, and no other', async () => {
+    const heartbeat = await bus.request(subjects.health.device, {}, { tokens: ['int-device'] });
     expect(heartbeat.deviceId).toBe('int-device');
     expect(heartbeat.summary?.memoryUsedRatio).toBeGreaterThan(0);
+    await expect(bus.request(subjects.health.device, {}, { tokens: ['other-device'], timeoutMs: 500 })).rejects.toThrow(
+      'no service answers lichen.health.other-device.get',
+    );
   });
 
   it('turns component state events into one gauge per component and state', async () => {
@@ -113,12 +142,12 @@ describe("health exporter on the machine's NATS and Redis", () => {
 describe('health exporter when NATS or Redis goes down', () => {
   let nats: TestNatsServer;
   let redis: TestRedisServer;
-  let app: INestMicroservice;
+  let runtime: RuntimeHost;
   let port: number;
 
   beforeAll(async () => {
     [nats, redis] = await Promise.all([startNatsServer({ jetstream: true, monitoring: true }), startRedisServer({ aof: true })]);
-    ({ app, port } = await exporter({
+    ({ runtime, port } = await exporter({
       LICHEN_NATS_URL: nats.url,
       LICHEN_NATS_MONITOR_URL: nats.monitorUrl!,
       LICHEN_REDIS_URL: redis.url,
@@ -127,7 +156,7 @@ describe('health exporter when NATS or Redis goes down', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
+    await runtime?.stop();
     await Promise.all([nats?.stop({ removeData: true }), redis?.stop({ removeData: true })]);
   });
 
@@ -171,12 +200,16 @@ describe('health exporter when NATS or Redis goes down', () => {
     expect(sample(text, 'lichen_nats_in_msgs_total')).toBeUndefined();
     expect(sample(text, 'lichen_host_uptime_seconds')).toBeGreaterThan(0);
     expect(ms).toBeLessThan(500);
-    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // /healthz tells the truth: the process cannot serve the bus without it.
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ status: 'unhealthy', problems: [`bus: not connected to NATS at ${nats.url}`] });
     await nats.restart();
     await waitFor(async () => sample((await scrape(port)).text, 'lichen_bus_connected') === 1, {
       what: 'the bus to reconnect',
       timeoutMs: 20_000,
     });
     expect(sample((await scrape(port)).text, 'lichen_nats_up')).toBe(1);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 });

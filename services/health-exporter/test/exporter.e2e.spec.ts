@@ -1,11 +1,13 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
+  requireCommand,
   startNatsServer,
   startPrometheus,
   startRedisServer,
@@ -17,7 +19,6 @@ import {
   type TestRedisServer,
 } from '@lichen/testing';
 
-const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const lichen = fileURLToPath(new URL('../../../libs/cli/bin/lichen.js', import.meta.url));
 
 let nats: TestNatsServer;
@@ -25,6 +26,7 @@ let redis: TestRedisServer;
 let exporter: ServerProcess;
 let prometheus: TestPrometheus;
 let metricsPort: number;
+let runDir: string | undefined;
 
 beforeAll(async () => {
   [nats, redis, metricsPort] = await Promise.all([
@@ -36,8 +38,9 @@ beforeAll(async () => {
     name: 'health-exporter',
     command: process.execPath,
     port: metricsPort,
-    args: () => [entry],
+    args: () => [lichen, 'run', 'health-exporter'],
     env: {
+      LICHEN_DATA_DIR: (runDir = await mkdtemp(join(tmpdir(), 'lichen-e2e-'))),
       LICHEN_DEVICE_ID: 'e2e-device',
       LICHEN_NATS_URL: nats.url,
       LICHEN_NATS_MONITOR_URL: nats.monitorUrl!,
@@ -53,6 +56,7 @@ afterAll(async () => {
   await prometheus?.stop({ removeData: true });
   await exporter?.stop({ removeData: true });
   await Promise.all([nats?.stop({ removeData: true }), redis?.stop({ removeData: true })]);
+  if (runDir) await rm(runDir, { recursive: true, force: true });
 });
 
 async function single(promql: string): Promise<number> {
@@ -109,7 +113,7 @@ describe('Prometheus scraping the health exporter', () => {
 
   it('serves a scrape that promtool check metrics accepts', async () => {
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    const check = spawnSync(requireCommand('promtool', 'prometheus'), ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(check.error).toBeUndefined();
     expect(`${check.stdout}${check.stderr}`).toBe('');
     expect(check.status).toBe(0);

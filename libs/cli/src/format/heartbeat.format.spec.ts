@@ -34,4 +34,11 @@ describe('formatHeartbeat', () => {
     expect(text).toContain('components  2 RUNNING');
     expect(text).toContain('problem     Redis unreachable');
   });
+
+  it('says NATS metrics are unavailable, not that NATS is down, when only its monitoring port is missing', () => {
+    const beat = (busConnected: boolean) =>
+      formatHeartbeat(create(HeartbeatSchema, { deviceId: 'd', summary: { busConnected, natsUp: false, redisUp: true } }));
+    expect(beat(true)).toContain('bus         connected   NATS metrics unavailable (no monitoring port)   redis up');
+    expect(beat(false)).toContain('bus         DISCONNECTED   nats DOWN   redis up');
+  });
 });

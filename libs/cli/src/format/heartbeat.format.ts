@@ -11,6 +11,15 @@ function duration(seconds: number): string {
   return days ? `${days}d ${hours}h` : hours ? `${hours}h ${minutes}m` : `${minutes}m ${Math.floor(seconds % 60)}s`;
 }
 
+/**
+ * `natsUp` says whether NATS's monitoring endpoint answered. With the bus connected NATS itself is fine, so a
+ * missing endpoint costs only its metrics: say that, not "DOWN".
+ */
+function natsLine(summary: Heartbeat['summary']): string {
+  if (summary?.natsUp) return 'nats up';
+  return summary?.busConnected ? 'NATS metrics unavailable (no monitoring port)' : 'nats DOWN';
+}
+
 /** A heartbeat as a person reads it in a terminal. */
 export function formatHeartbeat(heartbeat: Heartbeat): string {
   const summary = heartbeat.summary;
@@ -27,7 +36,7 @@ export function formatHeartbeat(heartbeat: Heartbeat): string {
   ];
   if (summary?.maxTemperatureCelsius !== undefined) lines.push(`temperature ${summary.maxTemperatureCelsius} °C (hottest zone)`);
   lines.push(
-    `bus         ${summary?.busConnected ? 'connected' : 'DISCONNECTED'}   nats ${yesNo(summary?.natsUp)}   redis ${yesNo(summary?.redisUp)}`,
+    `bus         ${summary?.busConnected ? 'connected' : 'DISCONNECTED'}   ${natsLine(summary)}   redis ${yesNo(summary?.redisUp)}`,
     `components  ${components || 'none'}`,
     `versions    ${Object.entries(heartbeat.versions)
       .map(([name, version]) => `${name} ${version}`)

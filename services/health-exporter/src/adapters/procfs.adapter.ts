@@ -1,5 +1,5 @@
 import type { StatsFs } from 'node:fs';
-import { readdir, readFile, statfs } from 'node:fs/promises';
+import { access, readdir, readFile, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostReadError, type HostReader } from '../domain/host/host-reader.js';
 import type { FilesystemStats, HostSnapshot, MountEntry, ThermalZone } from '../domain/host/host-snapshot.js';
@@ -37,6 +37,16 @@ export class ProcfsAdapter implements HostReader {
     this.sysRoot = options.sysRoot ?? '/sys';
     this.rootfs = options.rootfs ?? '/';
     this.statfsTimeoutMs = options.statfsTimeoutMs ?? 1_000;
+  }
+
+  /** Why the host cannot be read, for `/healthz`: a cheap look at one file, not a whole reading. */
+  async problem(): Promise<string | undefined> {
+    try {
+      await access(join(this.procRoot, 'stat'));
+      return undefined;
+    } catch (error) {
+      return `cannot read ${join(this.procRoot, 'stat')}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    }
   }
 
   async read(): Promise<HostSnapshot> {

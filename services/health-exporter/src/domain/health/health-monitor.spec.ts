@@ -81,9 +81,11 @@ describe('HealthMonitor', () => {
     });
   });
 
-  it('measures CPU use between two reports', async () => {
-    const monitor = new HealthMonitor(ports([snapshot(10, 30), snapshot(20, 70)]), 'press-7', {});
+  it('measures CPU use between two reports a window apart', async () => {
+    const clock = { now: new Date('2026-11-26T12:00:00Z') };
+    const monitor = new HealthMonitor({ ...ports([snapshot(10, 30), snapshot(20, 70)]), now: () => clock.now }, 'press-7', {});
     await monitor.report();
+    clock.now = new Date('2026-11-26T12:00:30Z');
     expect((await monitor.report()).readings.cpuUtilizationRatio).toBeCloseTo(0.2);
   });
 });

@@ -2,7 +2,8 @@ import type { ComponentStateBook } from '../components/component-state-book.js';
 import type { HostReader } from '../host/host-reader.js';
 import type { HostSnapshot } from '../host/host-snapshot.js';
 import type { NatsServerStats, RedisServerStats, ServerProbe } from '../servers/server-stats.js';
-import { cpuTotals, cpuUtilization, type CpuTotals } from './cpu-utilization.js';
+import { cpuTotals } from './cpu-utilization.js';
+import { CpuWindow } from './cpu-window.js';
 import { summarizeHealth, type HealthReadings, type HealthSummary } from './health-summary.js';
 
 /** One look at the device's health: what a heartbeat carries. */
@@ -28,7 +29,7 @@ export interface HealthMonitorPorts {
 
 /** Puts the host, the servers and the components together into a health report with a verdict. */
 export class HealthMonitor {
-  #lastCpu: CpuTotals | undefined;
+  readonly #cpu = new CpuWindow();
 
   constructor(
     private readonly ports: HealthMonitorPorts,
@@ -40,7 +41,7 @@ export class HealthMonitor {
     const { host, nats, redis, components } = this.ports;
     const [snapshot, natsProbe, redisProbe] = await Promise.all([host.read(), nats.probe(), redis.probe()]);
     const readings: HealthReadings = {
-      cpuUtilizationRatio: this.#cpuSinceLastReport(snapshot),
+      cpuUtilizationRatio: this.#cpu.utilization(cpuTotals(snapshot.cpus), this.ports.now().getTime()),
       memoryUsedRatio: memoryUsedRatio(snapshot),
       fullestFilesystem: fullestFilesystem(snapshot),
       maxTemperatureCelsius: snapshot.thermalZones.length
@@ -64,14 +65,6 @@ export class HealthMonitor {
       readings,
       summary: summarizeHealth(readings),
     };
-  }
-
-  /** CPU use since the previous report; the first report gives the average since boot. */
-  #cpuSinceLastReport(snapshot: HostSnapshot): number {
-    const now = cpuTotals(snapshot.cpus);
-    const before = this.#lastCpu ?? { busySeconds: 0, totalSeconds: 0 };
-    this.#lastCpu = now;
-    return cpuUtilization(before, now);
   }
 }
 

@@ -1,0 +1,49 @@
+import { setFlagsFromString } from 'node:v8';
+import { Command } from 'commander';
+import { serviceCatalog } from '../run/service-catalog.js';
+
+/** `lichen run [service...]`: Lichen's services in this one process, until SIGTERM or Ctrl-C. */
+export function runCommand(): Command {
+  const known = Object.keys(serviceCatalog);
+  return new Command('run')
+    .description('run Lichen services in this process: all of them when none is named')
+    .argument('[service...]', `services to run (${known.join(', ')})`)
+    .action(async (names: string[], _options: unknown, command: Command) => {
+      const unknown = names.filter((name) => !(name in serviceCatalog));
+      if (unknown.length) {
+        command.error(`lichen run: no service named ${unknown.join(', ')}; Lichen has ${known.join(', ')}`, { exitCode: 1 });
+      }
+      // Before the services load: V8 sizes its heap for memory rather than peak speed. Measured on the health
+      // exporter: idle RSS 105 -> 87 MB, CPU per scrape unchanged (scripts/bench/footprint, README).
+      setFlagsFromString('--optimize-for-size');
+      // In the catalogue's order, whatever the order of the names.
+      const chosen = Object.entries(serviceCatalog).filter(([name]) => !names.length || names.includes(name));
+      const [{ startRuntime }, services] = await Promise.all([
+        import('@lichen/host'),
+        Promise.all(chosen.map(([, load]) => load())),
+      ]);
+      const runtime = await startRuntime({ services }).catch((error: unknown) => {
+        process.stderr.write(`lichen run: cannot start: ${startFailure(error)}\n`);
+        process.exit(1);
+      });
+      let stopping = false;
+      const stop = async (code: number) => {
+        if (stopping) process.exit(1); // a second Ctrl-C does not wait
+        stopping = true;
+        await runtime.stop();
+        process.exit(code);
+      };
+      process.on('SIGTERM', () => void stop(0));
+      process.on('SIGINT', () => void stop(0));
+      runtime.fatal.catch((error: unknown) => {
+        process.stderr.write(`lichen run: ${startFailure(error)}\n`);
+        void stop(1);
+      });
+    });
+}
+
+/** A Lichen error is written for the operator: its message is enough. Anything else is a bug: its stack. */
+function startFailure(error: unknown): string {
+  const named = error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+  return named ? error.message : ((error as Error)?.stack ?? String(error));
+}

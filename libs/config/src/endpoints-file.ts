@@ -1,0 +1,58 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * Where a running Lichen can be reached, written by `lichen run` to `<dataDir>/endpoints.json` once it is up,
+ * removed when it stops. The CLI reads it, so `npx lichen health` needs no flags even when a standard port was
+ * taken and Lichen moved to another.
+ */
+export interface LichenEndpoints {
+  /** The `lichen run` process. */
+  pid: number;
+  deviceId: string;
+  services: string[];
+  nats: string;
+  natsMonitor: string;
+  redis: string;
+  metrics: string;
+  /** Process ids of the servers Lichen started itself, so a later start can stop ones a crash left behind. */
+  ownServers: Record<string, number>;
+}
+
+export const ENDPOINTS_FILE = 'endpoints.json';
+
+export function writeEndpoints(dataDir: string, endpoints: LichenEndpoints): void {
+  const file = join(dataDir, ENDPOINTS_FILE);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+export function readEndpoints(dataDir: string): LichenEndpoints | undefined {
+  const file = join(dataDir, ENDPOINTS_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as LichenEndpoints;
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeEndpoints(dataDir: string): void {
+  rmSync(join(dataDir, ENDPOINTS_FILE), { force: true });
+}
+
+/**
+ * The endpoints of the Lichen this shell would mean: `LICHEN_DATA_DIR` when set, otherwise the nearest
+ * `.lichen/` folder from the working directory up, as `git` finds its repository.
+ */
+export function findEndpoints(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  from: string = process.cwd(),
+): LichenEndpoints | undefined {
+  if (env.LICHEN_DATA_DIR) return readEndpoints(resolve(from, env.LICHEN_DATA_DIR));
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const found = readEndpoints(join(dir, '.lichen'));
+    if (found) return found;
+    if (dirname(dir) === dir) return undefined;
+  }
+}

@@ -1,0 +1,55 @@
+import { hostname } from 'node:os';
+import { duration, port, secret, url, z } from '@lichen/config';
+
+/**
+ * What every service in one process shares, each from a `LICHEN_*` variable: the device, where its data lives,
+ * the bus and Redis (Lichen starts its own when no URL is given), the one metrics endpoint and the log level.
+ */
+export const hostConfigShape = {
+  deviceId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or - (it is a NATS subject token)')
+    .max(128, 'expected at most 128 characters')
+    .default(hostname().replace(/[^A-Za-z0-9_-]/g, '-')),
+  dataDir: z.string().min(1).default('.lichen'),
+  natsUrl: url('nats', 'tls').optional(),
+  natsMonitorUrl: url('http', 'https').optional(),
+  natsUser: z.string().min(1).optional(),
+  natsPassword: secret().optional(),
+  natsToken: secret().optional(),
+  natsNkeySeed: secret().optional(),
+  natsCaFile: z.string().min(1).optional(),
+  natsCertFile: z.string().min(1).optional(),
+  natsKeyFile: z.string().min(1).optional(),
+  redisUrl: url('redis', 'rediss').optional(),
+  metricsHost: z.string().min(1).default('0.0.0.0'),
+  metricsPort: port().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  shutdownTimeout: duration().default(15_000),
+  natsServerBin: z.string().min(1).default('nats-server'),
+  redisServerBin: z.string().min(1).default('redis-server'),
+};
+
+export type HostConfig = Readonly<z.output<z.ZodObject<typeof hostConfigShape>>>;
+
+/**
+ * Problems that no single variable shows: credentials that come in pairs, or exclude each other. Read from
+ * which variables are set, so they are listed with the others even when some value is malformed.
+ */
+export function hostConfigProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const set = (name: string) => Boolean(env[name]);
+  const problems: string[] = [];
+  if (set('LICHEN_NATS_USER') && !set('LICHEN_NATS_PASSWORD'))
+    problems.push('LICHEN_NATS_PASSWORD: required with LICHEN_NATS_USER');
+  if (set('LICHEN_NATS_PASSWORD') && !set('LICHEN_NATS_USER'))
+    problems.push('LICHEN_NATS_USER: required with LICHEN_NATS_PASSWORD');
+  const logins = ['LICHEN_NATS_USER', 'LICHEN_NATS_TOKEN', 'LICHEN_NATS_NKEY_SEED'].filter(set);
+  if (logins.length > 1) problems.push(`${logins.join(', ')}: give one way to log in to NATS, not ${logins.length}`);
+  if (set('LICHEN_NATS_CERT_FILE') !== set('LICHEN_NATS_KEY_FILE')) {
+    problems.push('LICHEN_NATS_CERT_FILE, LICHEN_NATS_KEY_FILE: a client certificate needs both');
+  }
+  const credentials = logins.length > 0 || set('LICHEN_NATS_CA_FILE') || set('LICHEN_NATS_CERT_FILE');
+  if (credentials && !set('LICHEN_NATS_URL'))
+    problems.push('LICHEN_NATS_URL: NATS credentials were given but no server to use them with');
+  return problems;
+}

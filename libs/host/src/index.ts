@@ -1,0 +1,6 @@
+export * from './host-config.js';
+export * from './host.error.js';
+export * from './service-descriptor.js';
+export * from './start-runtime.js';
+export * from './tokens.js';
+export { natsServerConfig, type NatsServerSettings } from './servers/nats-config.js';

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, duration, z } from '@lichen/config';
+import { loadRuntimeConfig } from './runtime-config.js';
+import { defineService } from './service-descriptor.js';
+
+const module = () => ({ module: class {} });
+const exporter = defineService({ name: 'exporter', config: { heartbeatInterval: duration().default(30_000) }, module });
+const router = defineService({ name: 'router', config: { maxRoutes: z.coerce.number().int().default(100) }, module });
+
+function problems(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadRuntimeConfig', () => {
+  it('gives the host and each service its own validated config', () => {
+    const config = loadRuntimeConfig([exporter, router], { LICHEN_DEVICE_ID: 'press-7', LICHEN_HEARTBEAT_INTERVAL: '5s' });
+    expect(config.host.deviceId).toBe('press-7');
+    expect(config.host.natsUrl).toBeUndefined();
+    expect(config.services.map(({ descriptor, config }) => [descriptor.name, config])).toEqual([
+      ['exporter', { heartbeatInterval: 5_000 }],
+      ['router', { maxRoutes: 100 }],
+    ]);
+  });
+
+  it('lists the problems of the host and of every service at once', () => {
+    const listed = problems(() =>
+      loadRuntimeConfig([exporter, router], {
+        LICHEN_METRICS_PORT: '0',
+        LICHEN_HEARTBEAT_INTERVAL: 'soon',
+        LICHEN_MAX_ROUTES: 'many',
+        LICHEN_NATS_URL: 'nats://nats:4222',
+        LICHEN_NATS_USER: 'lichen',
+      }),
+    );
+    expect(listed).toHaveLength(4);
+    expect(listed.join('\n')).toMatch(/LICHEN_METRICS_PORT: expected a port/);
+    expect(listed.join('\n')).toMatch(/LICHEN_HEARTBEAT_INTERVAL: expected a duration/);
+    expect(listed.join('\n')).toMatch(/LICHEN_MAX_ROUTES: /);
+    expect(listed.join('\n')).toMatch(/LICHEN_NATS_PASSWORD: required with LICHEN_NATS_USER/);
+  });
+
+  it('refuses credentials for a NATS that Lichen runs itself, and two ways to log in', () => {
+    expect(problems(() => loadRuntimeConfig([], { LICHEN_NATS_TOKEN: 't' }))).toEqual([
+      'LICHEN_NATS_URL: NATS credentials were given but no server to use them with',
+    ]);
+    const listed = problems(() =>
+      loadRuntimeConfig([], { LICHEN_NATS_URL: 'nats://n:4222', LICHEN_NATS_TOKEN: 't', LICHEN_NATS_NKEY_SEED: 's' }),
+    );
+    expect(listed).toEqual(['LICHEN_NATS_TOKEN, LICHEN_NATS_NKEY_SEED: give one way to log in to NATS, not 2']);
+  });
+
+  it('says when two services would read the same variable', () => {
+    const twin = defineService({ name: 'twin', config: { heartbeatInterval: duration().default(1) }, module });
+    const clash = defineService({ name: 'clash', config: { deviceId: z.string().default('x') }, module });
+    expect(problems(() => loadRuntimeConfig([exporter, twin, clash], {}))).toEqual([
+      'LICHEN_HEARTBEAT_INTERVAL: read by both exporter and twin',
+      'LICHEN_DEVICE_ID: read by both the runtime host and clash',
+    ]);
+  });
+});

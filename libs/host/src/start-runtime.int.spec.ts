@@ -1,0 +1,222 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:net';
+import { Writable } from 'node:stream';
+import { Module } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, readEndpoints } from '@lichen/config';
+import { freePort, isListening, startNatsServer, startRedisServer, waitFor } from '@lichen/testing';
+import { defineService } from './service-descriptor.js';
+import { startRuntime, type RuntimeHost } from './start-runtime.js';
+
+/** A service with one readiness check the test can break. */
+class Widget {
+  problem: string | undefined;
+}
+const widget = new Widget();
+
+@Module({ providers: [{ provide: Widget, useValue: widget }] })
+class ProbeModule {}
+
+const probe = defineService({
+  name: 'probe',
+  config: {},
+  module: () => ({ module: ProbeModule }),
+  readiness: (resolve) => ({ widget: () => resolve(Widget).problem }),
+});
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({ write: (chunk, _e, done) => (lines.push(JSON.parse(chunk.toString())), done()) });
+  return { lines, destination };
+}
+
+async function get(url: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url);
+  return { status: response.status, text: await response.text() };
+}
+
+/** Holds a port as another program would; a port something already holds (this machine's NATS) is left as is. */
+async function holdPort(port: number): Promise<Server | undefined> {
+  if (await isListening(port)) return undefined;
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
+
+describe('lichen run with its own NATS and Redis', () => {
+  let dataDir: string;
+  let runtime: RuntimeHost;
+  let held: (Server | undefined)[] = [];
+  const log = capture();
+
+  beforeAll(async () => {
+    held = await Promise.all([holdPort(4222), holdPort(6379)]);
+    dataDir = await mkdtemp(join(tmpdir(), 'lichen-host-'));
+    runtime = await startRuntime({
+      services: [probe],
+      env: { LICHEN_DATA_DIR: dataDir, LICHEN_DEVICE_ID: 'host-test', LICHEN_METRICS_HOST: '127.0.0.1' },
+      logDestination: log.destination,
+    });
+    await runtime.bus.ready;
+  });
+
+  afterAll(async () => {
+    await runtime?.stop();
+    for (const server of held) server?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs NATS with JetStream, monitoring and a server name from the config it wrote', async () => {
+    const endpoints = readEndpoints(dataDir)!;
+    const varz = JSON.parse((await get(`${endpoints.natsMonitor}/varz`)).text) as {
+      server_name: string;
+      jetstream?: { config?: { store_dir: string } };
+    };
+    expect(varz.server_name).toBe('lichen-host-test');
+    expect(varz.jetstream?.config?.store_dir).toBe(join(dataDir, 'nats', 'jetstream'));
+    expect(existsSync(join(dataDir, 'nats', 'jetstream'))).toBe(true);
+    expect(await readFile(join(dataDir, 'nats', 'nats.conf'), 'utf8')).toContain('server_name: "lichen-host-test"');
+    expect(runtime.bus.connected).toBe(true);
+  });
+
+  it('runs Redis with the append-only file under the data folder', async () => {
+    const redis = new Redis(readEndpoints(dataDir)!.redis, { lazyConnect: true });
+    await redis.connect();
+    const persistence = await redis.info('persistence');
+    redis.disconnect();
+    expect(persistence).toMatch(/^aof_enabled:1\s*$/m);
+    expect(existsSync(join(dataDir, 'redis'))).toBe(true);
+  });
+
+  it('moves off a standard port another program holds, saying so in one line, and records where it went', async () => {
+    const endpoints = readEndpoints(dataDir)!;
+    const said = log.lines.map((line) => line.msg);
+    expect(said).toContain(
+      `port 4222 is held by another program: Lichen's NATS listens on ${endpoints.nats.slice('nats://'.length)}`,
+    );
+    expect(said).toContain(
+      `port 6379 is held by another program: Lichen's Redis listens on ${endpoints.redis.slice('redis://'.length)}`,
+    );
+    expect(endpoints.nats).not.toBe('nats://127.0.0.1:4222');
+    expect(endpoints).toMatchObject({
+      pid: process.pid,
+      deviceId: 'host-test',
+      services: ['probe'],
+      metrics: runtime.metricsUrl,
+    });
+  });
+
+  it('serves one /metrics for the process, with the bus and each service ready', async () => {
+    const { text } = await get(`${runtime.metricsUrl}/metrics`);
+    expect(text).toMatch(/^lichen_bus_connected 1$/m);
+    expect(text).toMatch(/^lichen_service_ready\{service="probe"\} 1$/m);
+    expect(text).toMatch(/^lichen_build_info\{version="[\d.]+",nodejs="[\d.]+"\} 1$/m);
+    expect(text).toMatch(/^lichen_process_resident_memory_bytes \d+$/m);
+  });
+
+  it('answers /healthz 200 only while every check passes, and 503 naming the one that fails', async () => {
+    expect(await get(`${runtime.metricsUrl}/healthz`)).toEqual({ status: 200, text: '{"status":"ok","problems":[]}' });
+    widget.problem = 'gear stuck';
+    expect(await get(`${runtime.metricsUrl}/healthz`)).toEqual({
+      status: 503,
+      text: '{"status":"unhealthy","problems":["probe.widget: gear stuck"]}',
+    });
+    expect((await get(`${runtime.metricsUrl}/metrics`)).text).toMatch(/^lichen_service_ready\{service="probe"\} 0$/m);
+    widget.problem = undefined;
+    expect((await get(`${runtime.metricsUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('names the NATS server in /healthz when it dies, and restarts it', async () => {
+    const endpoints = readEndpoints(dataDir)!;
+    process.kill(endpoints.ownServers['nats-server']!, 'SIGKILL');
+    const down = await waitFor(
+      async () => {
+        const health = await get(`${runtime.metricsUrl}/healthz`);
+        return health.status === 503 && health.text;
+      },
+      { what: '/healthz to report NATS down' },
+    );
+    expect(down).toMatch(/nats-server: exited \(SIGKILL\); restarting/);
+    expect(down).toMatch(/bus: not connected to NATS at nats:\/\/127\.0\.0\.1:\d+/);
+    await waitFor(async () => (await get(`${runtime.metricsUrl}/healthz`)).status === 200, {
+      what: 'NATS back and the bus reconnected',
+      timeoutMs: 20_000,
+    });
+  });
+});
+
+describe('lichen run on servers of the operator', () => {
+  it('stops, in one line, on a NATS without JetStream', async () => {
+    const nats = await startNatsServer();
+    const redis = await startRedisServer({ aof: true });
+    const dataDir = await mkdtemp(join(tmpdir(), 'lichen-host-'));
+    const runtime = await startRuntime({
+      services: [probe],
+      env: {
+        LICHEN_DATA_DIR: dataDir,
+        LICHEN_NATS_URL: nats.url,
+        LICHEN_REDIS_URL: redis.url,
+        LICHEN_METRICS_PORT: String(await freePort()),
+      },
+      logDestination: capture().destination,
+    });
+    try {
+      await expect(runtime.fatal).rejects.toThrow(
+        /runs without JetStream, which Lichen's spool and durable routes need: start it with -js/,
+      );
+    } finally {
+      await runtime.stop();
+      await Promise.all([nats.stop({ removeData: true }), redis.stop({ removeData: true }), rm(dataDir, { recursive: true })]);
+    }
+  });
+
+  it('warns about a Redis without the append-only file and a NATS without monitoring, and runs', async () => {
+    const nats = await startNatsServer({ jetstream: true });
+    const redis = await startRedisServer({ aof: false });
+    const dataDir = await mkdtemp(join(tmpdir(), 'lichen-host-'));
+    const log = capture();
+    const runtime = await startRuntime({
+      services: [probe],
+      env: {
+        LICHEN_DATA_DIR: dataDir,
+        LICHEN_NATS_URL: nats.url,
+        LICHEN_NATS_MONITOR_URL: `http://127.0.0.1:${await freePort()}`,
+        LICHEN_REDIS_URL: redis.url,
+        LICHEN_METRICS_PORT: String(await freePort()),
+      },
+      logDestination: log.destination,
+    });
+    try {
+      const warnings = await waitFor(
+        () => {
+          const found = log.lines.filter((line) => line.level === 'warn').map((line) => String(line.msg));
+          return found.length >= 2 && found;
+        },
+        { what: 'two warnings' },
+      );
+      expect(warnings.join('\n')).toMatch(/keeps no append-only file: device state may be lost in a crash or power cut/);
+      expect(warnings.join('\n')).toMatch(/no NATS monitoring endpoint: NATS server metrics are unavailable/);
+      expect((await get(`${runtime.metricsUrl}/healthz`)).status).toBe(200);
+      expect(existsSync(join(dataDir, 'nats'))).toBe(false);
+    } finally {
+      await runtime.stop();
+      await Promise.all([nats.stop({ removeData: true }), redis.stop({ removeData: true }), rm(dataDir, { recursive: true })]);
+    }
+  });
+
+  it('reports every bad variable at once and starts nothing', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lichen-host-'));
+    const failure = await startRuntime({
+      services: [probe],
+      env: { LICHEN_DATA_DIR: dataDir, LICHEN_METRICS_PORT: 'x', LICHEN_NATS_URL: 'http://nats' },
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).problems).toHaveLength(2);
+    expect(existsSync(join(dataDir, 'nats'))).toBe(false);
+    await rm(dataDir, { recursive: true });
+  });
+});

@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// What the one-process runtime costs in memory, idle: `lichen run` with every service, each service alone in
+// `lichen run <service>`, and a bare Node process as the floor, side by side in interleaved rounds on one NATS
+// and one Redis the benchmark starts. Prints `rss_mb=<median>` for the whole runtime first, so every issue can
+// see what its service added, then a table and the ratio to the goal.
+//
+// Usage: node scripts/bench/footprint.mjs [--rounds N] [--idle-seconds S] [--json]   (after `npx nx run cli:bundle`)
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from './lib/args.mjs';
+import { freePort, loadavgNow, which } from './lib/host.mjs';
+import { rssMb } from './lib/proc-stats.mjs';
+import { makeTempDir, start, stopAll, waitForHttp } from './lib/processes.mjs';
+import { machineSummary, printReport, table } from './lib/report.mjs';
+import { log, runBench, startWatchdog } from './lib/run.mjs';
+import { median } from './lib/stats.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+// The bundle the image ships and `npm start` runs.
+const LICHEN_MAIN = join(ROOT, 'libs/cli/dist/bundle/lichen.mjs');
+const GOAL_MB = 128;
+const USAGE = `usage: node scripts/bench/footprint.mjs [options]
+
+  --rounds N         interleaved rounds, median reported (default 3)
+  --idle-seconds S   how long each process idles after it is ready, before its RSS is read (default 10)
+  --max-seconds S    abort the whole run after S seconds (default 900)
+  --json             print the results as JSON
+`;
+
+const opts = parseArgs(process.argv.slice(2), {
+  name: 'footprint',
+  usage: USAGE,
+  defaults: { rounds: 3, idleSeconds: 10, maxSeconds: 900, json: false },
+  integers: { '--rounds': ['rounds', 1], '--idle-seconds': ['idleSeconds', 1], '--max-seconds': ['maxSeconds', 10] },
+  switches: { '--json': 'json' },
+});
+
+runBench('footprint', async () => {
+  const started = Date.now();
+  const loadavgStart = loadavgNow();
+  const cancelWatchdog = startWatchdog(opts.maxSeconds);
+  if (!existsSync(LICHEN_MAIN)) throw new Error('libs/cli/dist/bundle/lichen.mjs is missing: run `npx nx run cli:bundle` first');
+  const services = await serviceNames();
+  const tmpDir = makeTempDir('lichen-bench-footprint-');
+  const servers = await startServers(tmpDir);
+
+  // The subjects, measured in turn within each round: the floor, each service alone, then all together.
+  const subjects = [
+    { key: 'node', label: 'bare node (floor)', args: ['-e', 'setInterval(() => {}, 1 << 30)'] },
+    ...services.map((service) => ({ key: service, label: `lichen run ${service}`, args: [LICHEN_MAIN, 'run', service] })),
+    { key: 'all', label: `lichen run (all ${services.length})`, args: [LICHEN_MAIN, 'run'] },
+  ];
+  const samples = Object.fromEntries(subjects.map((subject) => [subject.key, []]));
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const subject of subjects) {
+      samples[subject.key].push(await idleRss(subject, servers, tmpDir, `${subject.key}-${round}`));
+      log(`round ${round}/${opts.rounds}: ${subject.label}: ${samples[subject.key].at(-1).toFixed(1)} MB`);
+    }
+  }
+  cancelWatchdog();
+  await stopAll();
+
+  const medians = Object.fromEntries(subjects.map((subject) => [subject.key, median(samples[subject.key])]));
+  const report = {
+    rssMb: medians.all,
+    goalMb: GOAL_MB,
+    services: services.length,
+    subjects: subjects.map(({ key, label }) => ({ key, label, rssMb: medians[key], samples: samples[key] })),
+    environment: {
+      cpus: (await import('node:os')).cpus().length,
+      loadavgStart,
+      loadavgEnd: loadavgNow(),
+      node: process.version,
+      durationSeconds: (Date.now() - started) / 1000,
+    },
+    options: opts,
+  };
+  printReport(report, { json: opts.json, render });
+  return 0;
+});
+
+function render(report) {
+  const rows = report.subjects.map(({ label, rssMb: rss }) => [label, rss.toFixed(1), (rss / report.rssMb).toFixed(2)]);
+  return [
+    `rss_mb=${report.rssMb.toFixed(1)}`,
+    '',
+    `idle RSS of the Node process, median of ${report.options.rounds} rounds, ${report.options.idleSeconds} s idle after ready:`,
+    table(['process', 'RSS MB', 'ratio to lichen run'], rows),
+    '',
+    `goal: all five services in one process under ${report.goalMb} MB; now ${report.rssMb.toFixed(1)} MB with ` +
+      `${report.services} of them (${report.rssMb < report.goalMb ? `${(report.goalMb - report.rssMb).toFixed(1)} MB left` : 'OVER'})`,
+    machineSummary(report.environment),
+  ].join('\n');
+}
+
+/** Starts one subject, waits until it is ready and has idled, reads its RSS, stops it. */
+async function idleRss(subject, servers, tmpDir, name) {
+  const metricsPort = await freePort();
+  const env = {
+    ...process.env,
+    LICHEN_DATA_DIR: join(tmpDir, name),
+    LICHEN_NATS_URL: servers.natsUrl,
+    LICHEN_NATS_MONITOR_URL: servers.natsMonitorUrl,
+    LICHEN_REDIS_URL: servers.redisUrl,
+    LICHEN_METRICS_HOST: '127.0.0.1',
+    LICHEN_METRICS_PORT: String(metricsPort),
+    LICHEN_LOG_LEVEL: 'warn',
+  };
+  const entry = start(name, process.execPath, subject.args, { cwd: ROOT, env, logDir: tmpDir });
+  if (subject.key !== 'node') await waitForHttp(`http://127.0.0.1:${metricsPort}/healthz`, 30_000, entry);
+  await sleep(opts.idleSeconds * 1000);
+  const rss = rssMb(entry.child.pid);
+  entry.child.kill('SIGTERM');
+  while (!entry.exited) await sleep(50);
+  return rss;
+}
+
+async function startServers(tmpDir) {
+  const natsBin = which('nats-server');
+  const redisBin = which('redis-server');
+  if (!natsBin || !redisBin) throw new Error('nats-server and redis-server are needed: apt-get install nats-server redis-server');
+  const [natsPort, monitorPort, redisPort] = [await freePort(), await freePort(), await freePort()];
+  const logDir = tmpDir;
+  const nats = start(
+    'nats-server',
+    natsBin,
+    ['-a', '127.0.0.1', '-p', String(natsPort), '-m', String(monitorPort), '-js', '-sd', join(tmpDir, 'js')],
+    { cwd: tmpDir, env: process.env, logDir },
+  );
+  const redis = start(
+    'redis-server',
+    redisBin,
+    ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'yes', '--dir', tmpDir],
+    { cwd: tmpDir, env: process.env, logDir },
+  );
+  await waitForHttp(`http://127.0.0.1:${monitorPort}/varz`, 15_000, nats);
+  await sleep(300);
+  if (redis.exited) throw new Error('redis-server did not start');
+  return {
+    natsUrl: `nats://127.0.0.1:${natsPort}`,
+    natsMonitorUrl: `http://127.0.0.1:${monitorPort}`,
+    redisUrl: `redis://127.0.0.1:${redisPort}`,
+  };
+}
+
+/** The services `lichen run` knows, as its help lists them. */
+async function serviceNames() {
+  const { serviceCatalog } = await import(join(ROOT, 'libs/cli/dist/run/service-catalog.js'));
+  return Object.keys(serviceCatalog);
+}

@@ -1,0 +1,1 @@
+export { healthExporter } from './health-exporter.service.js';
