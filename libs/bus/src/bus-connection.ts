@@ -31,6 +31,8 @@ export class BusConnection {
   #connection: NatsConnection | undefined;
   #closed = false;
   #connected = false;
+  /** Ends the wait between two first-connection attempts, so that close() does not wait it out. */
+  #wake: (() => void) | undefined;
   readonly #listeners = new Set<(connected: boolean) => void>();
   readonly ready: Promise<NatsConnection>;
 
@@ -55,6 +57,7 @@ export class BusConnection {
   /** Drains the connection (pending messages are sent) and closes it; also stops a first connection still trying. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#wake?.();
     const connection = this.#connection;
     if (connection && !connection.isClosed() && !connection.isDraining()) {
       // A drain waits for the server; while it is away that could be forever, so it gets a bound.
@@ -91,7 +94,10 @@ export class BusConnection {
         return connection;
       } catch (error) {
         logger.warn({ reason: reasonOf(error), servers, attempt, retryInMs: delay }, 'bus not reachable, retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + Math.random() * 0.4)));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay * (0.8 + Math.random() * 0.4));
+          this.#wake = () => (clearTimeout(timer), resolve());
+        });
         delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 60_000);
       }
     }

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 /**
  * Where a running Lichen can be reached, written by `lichen run` to `<dataDir>/endpoints.json` once it is up,
  * removed when it stops. The CLI reads it, so `npx lichen health` needs no flags even when a standard port was
- * taken and Lichen moved to another.
+ * taken and Lichen moved to another. URLs are written without credentials.
  */
 export interface LichenEndpoints {
   /** The `lichen run` process. */
@@ -15,15 +15,14 @@ export interface LichenEndpoints {
   natsMonitor: string;
   redis: string;
   metrics: string;
-  /** Process ids of the servers Lichen started itself, so a later start can stop ones a crash left behind. */
-  ownServers: Record<string, number>;
 }
 
 export const ENDPOINTS_FILE = 'endpoints.json';
 
 export function writeEndpoints(dataDir: string, endpoints: LichenEndpoints): void {
   const file = join(dataDir, ENDPOINTS_FILE);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`);
+  // Only for the operator's own user: the URLs carry no credentials, but the folder is Lichen's.
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
 }
 

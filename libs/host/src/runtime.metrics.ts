@@ -1,15 +1,9 @@
 import { Gauge, type Registry } from 'prom-client';
 import { lichenVersion } from '@lichen/contracts';
-import type { HealthCheck } from '@lichen/metrics';
-
-export interface RuntimeView {
-  busConnected(): boolean;
-  /** Each hosted service's readiness checks. */
-  services: ReadonlyMap<string, Record<string, HealthCheck>>;
-}
+import type { Readiness } from './readiness.js';
 
 /** The process's own metrics: the bus connection, each hosted service's readiness, the build. */
-export function registerRuntimeMetrics(registry: Registry, view: RuntimeView): void {
+export function registerRuntimeMetrics(registry: Registry, view: { busConnected(): boolean; readiness: Readiness }): void {
   const registers = [registry];
   new Gauge({
     name: 'lichen_bus_connected',
@@ -21,14 +15,11 @@ export function registerRuntimeMetrics(registry: Registry, view: RuntimeView): v
   });
   new Gauge({
     name: 'lichen_service_ready',
-    help: "Whether a service hosted by this process passes its readiness checks (1) or not (0); /healthz's view.",
+    help: 'Whether a service hosted by this process passes its readiness checks and those of the process (1) or not (0), as /healthz judges.',
     labelNames: ['service'],
     registers,
     async collect() {
-      for (const [service, checks] of view.services) {
-        const results = await Promise.all(Object.values(checks).map((check) => check()));
-        this.set({ service }, view.busConnected() && results.every((problem) => !problem) ? 1 : 0);
-      }
+      for (const service of view.readiness.serviceNames) this.set({ service }, (await view.readiness.ready(service)) ? 1 : 0);
     },
   });
   new Gauge({

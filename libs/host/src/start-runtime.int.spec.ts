@@ -1,24 +1,37 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { Writable } from 'node:stream';
-import { Module } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bus } from '@lichen/bus';
 import { ConfigError, readEndpoints } from '@lichen/config';
-import { freePort, isListening, startNatsServer, startRedisServer, waitFor } from '@lichen/testing';
+import { subjects } from '@lichen/contracts';
+import { createLogger } from '@lichen/logging';
+import { freePort, isListening, processesUnder, startNatsServer, startRedisServer, waitFor } from '@lichen/testing';
 import { defineService } from './service-descriptor.js';
 import { startRuntime, type RuntimeHost } from './start-runtime.js';
 
-/** A service with one readiness check the test can break. */
+/** A service with one readiness check the test can break, and one slow request handler. */
 class Widget {
   problem: string | undefined;
 }
 const widget = new Widget();
 
-@Module({ providers: [{ provide: Widget, useValue: widget }] })
+@Injectable()
+class SlowResponder implements OnApplicationBootstrap {
+  constructor(@Inject(Bus) private readonly bus: Bus) {}
+
+  onApplicationBootstrap(): void {
+    this.bus.serve(subjects.health.device, async () => (await sleep(800), { deviceId: 'slow' }), { tokens: ['slow'] });
+  }
+}
+
+@Module({ providers: [{ provide: Widget, useValue: widget }, SlowResponder] })
 class ProbeModule {}
 
 const probe = defineService({
@@ -131,8 +144,8 @@ describe('lichen run with its own NATS and Redis', () => {
   });
 
   it('names the NATS server in /healthz when it dies, and restarts it', async () => {
-    const endpoints = readEndpoints(dataDir)!;
-    process.kill(endpoints.ownServers['nats-server']!, 'SIGKILL');
+    const nats = processesUnder(dataDir).find((found) => found.name === 'nats-server')!;
+    process.kill(nats.pid, 'SIGKILL');
     const down = await waitFor(
       async () => {
         const health = await get(`${runtime.metricsUrl}/healthz`);
@@ -220,3 +233,79 @@ describe('lichen run on servers of the operator', () => {
     await rm(dataDir, { recursive: true });
   });
 });
+
+describe('the data folder', () => {
+  it('is refused to a second run while the first runs, and taken over from one that died', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lichen-host-'));
+    const first = await startRuntime({ services: [probe], env: ownServersIn(dataDir), logDestination: capture().destination });
+    try {
+      const second = await startRuntime({ services: [probe], env: ownServersIn(dataDir) }).catch((error: unknown) => error);
+      expect(second).toMatchObject({
+        code: 'DATA_DIR_IN_USE',
+        message: expect.stringMatching(/^Lichen already runs from .* \(pid \d+\)/),
+      });
+    } finally {
+      await first.stop();
+    }
+    // A lock left by a run that died, whose pid now belongs to another program (pid 1, started long before).
+    await writeFile(join(dataDir, 'lichen.lock'), JSON.stringify({ pid: 1, startTime: 1 }));
+    const log = capture();
+    const third = await startRuntime({ services: [probe], env: ownServersIn(dataDir), logDestination: log.destination });
+    await third.stop();
+    expect(log.lines.map((line) => line.msg)).toContain('taking over the data folder of a run that ended without stopping');
+    expect(existsSync(join(dataDir, 'lichen.lock'))).toBe(false);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('is left as it was found when a server cannot start: nothing running, no lock', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lichen-host-'));
+    const failure = await startRuntime({
+      services: [probe],
+      env: { ...ownServersIn(dataDir), LICHEN_REDIS_SERVER_BIN: '/bin/false' },
+      logDestination: capture().destination,
+    }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({
+      code: 'SERVER_FAILED',
+      message: expect.stringMatching(/^redis-server exited at start \(code 1\)/),
+    });
+    expect(processesUnder(dataDir)).toEqual([]);
+    expect(existsSync(join(dataDir, 'lichen.lock'))).toBe(false);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('stopping', () => {
+  it('answers a request in flight before the services stop', async () => {
+    const [nats, redis, dataDir] = await Promise.all([
+      startNatsServer({ jetstream: true }),
+      startRedisServer({ aof: true }),
+      mkdtemp(join(tmpdir(), 'lichen-host-')),
+    ]);
+    const runtime = await startRuntime({
+      services: [probe],
+      env: {
+        LICHEN_DATA_DIR: dataDir,
+        LICHEN_NATS_URL: nats.url,
+        LICHEN_REDIS_URL: redis.url,
+        LICHEN_METRICS_PORT: String(await freePort()),
+      },
+      logDestination: capture().destination,
+    });
+    const caller = Bus.connect({ servers: nats.url, name: 'caller', logger: createLogger({ level: 'silent' }) });
+    try {
+      await Promise.all([runtime.bus.ready, caller.ready]);
+      await runtime.bus.connection?.flush();
+      const reply = caller.request(subjects.health.device, {}, { tokens: ['slow'], timeoutMs: 5_000 });
+      await sleep(100); // the 800 ms handler is running
+      expect(await runtime.stop()).toBe(true);
+      expect((await reply).deviceId).toBe('slow');
+    } finally {
+      await caller.close();
+      await Promise.all([nats.stop({ removeData: true }), redis.stop({ removeData: true }), rm(dataDir, { recursive: true })]);
+    }
+  });
+});
+
+function ownServersIn(dataDir: string): Record<string, string> {
+  return { LICHEN_DATA_DIR: dataDir, LICHEN_METRICS_HOST: '127.0.0.1' };
+}

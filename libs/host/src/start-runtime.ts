@@ -1,21 +1,23 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
-import { Bus, BusExceptionFilter, BusServer } from '@lichen/bus';
+import { NestFactory } from '@nestjs/core';
+import { Bus, BusExceptionFilter, BusServer, redactServer } from '@lichen/bus';
 import { removeEndpoints, writeEndpoints } from '@lichen/config';
 import { createLogger, NestLogger } from '@lichen/logging';
-import { createMetricsRegistry, MetricsServer, type HealthCheck } from '@lichen/metrics';
+import { createMetricsRegistry, MetricsServer } from '@lichen/metrics';
 import { checkExternalNats } from './checks/nats-requirements.js';
 import { checkExternalRedis } from './checks/redis-requirements.js';
+import { lockDataDir } from './data-dir/data-dir-lock.js';
 import { RuntimeModule } from './host.module.js';
 import { natsCredentials } from './nats-credentials.js';
+import { Readiness } from './readiness.js';
 import { loadRuntimeConfig } from './runtime-config.js';
 import { registerRuntimeMetrics } from './runtime.metrics.js';
-import { settleServers } from './servers/device-servers.js';
+import { settleServers, type DeviceServers } from './servers/device-servers.js';
 import { pickPort } from './servers/port-picker.js';
-import { takeOverDataDir } from './servers/previous-run.js';
 import type { HostSettings, ServiceDescriptor } from './service-descriptor.js';
+import { Teardown } from './teardown.js';
 
 export interface RuntimeOptions {
   services: readonly ServiceDescriptor[];
@@ -35,8 +37,11 @@ export interface RuntimeHost {
   readonly bus: Bus;
   /** Rejects when something Lichen cannot work without turns out missing after start (a NATS without JetStream). */
   readonly fatal: Promise<never>;
-  /** Stops taking messages, lets handlers in flight reply, stops the services, then the servers Lichen started. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking messages, lets handlers in flight reply, stops the services (all within LICHEN_SHUTDOWN_TIMEOUT),
+   * then, whatever happened before, the servers Lichen runs itself. Resolves false when the services overran.
+   */
+  stop(): Promise<boolean>;
 }
 
 /**
@@ -49,17 +54,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   const { host } = config;
   const logger = createLogger({ level: host.logLevel, destination: options.logDestination });
   const log = logger.child({ service: 'lichen' });
-  const dataDir = resolve(options.cwd ?? process.cwd(), host.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  await takeOverDataDir(dataDir, log);
+  const wanted = resolve(options.cwd ?? process.cwd(), host.dataDir);
+  mkdirSync(wanted, { recursive: true });
+  const lock = await lockDataDir(wanted, log);
+  const dataDir = lock.dir;
 
-  const undo: (() => Promise<unknown>)[] = [];
-  const unwind = async () => {
-    for (const step of undo.splice(0).reverse()) await step().catch((error) => log.error({ err: error }, 'stopping failed'));
+  const teardown = new Teardown(log);
+  let servers: DeviceServers | undefined;
+  // The services within the deadline; Lichen's own servers and the lock after them, always.
+  const stopEverything = async () => {
+    const inTime = await teardown.run(host.shutdownTimeout);
+    await servers?.stop();
+    lock.release();
+    return inTime;
   };
   try {
-    const servers = await settleServers(host, dataDir, log);
-    undo.push(() => servers.stop());
+    servers = await settleServers(host, dataDir, log);
     const settings: HostSettings = {
       deviceId: host.deviceId,
       dataDir,
@@ -67,6 +77,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       natsMonitorUrl: servers.natsMonitorUrl,
       redisUrl: servers.redisUrl,
     };
+    const services = config.services.map(({ descriptor }) => descriptor.name);
 
     const bus = Bus.connect({
       servers: settings.natsUrl,
@@ -74,7 +85,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       logger: log,
       ...natsCredentials(host),
     });
-    undo.push(() => bus.close());
+    teardown.add(() => bus.close());
     const registry = createMetricsRegistry();
     const modules = config.services.map(({ descriptor, config: own }) =>
       descriptor.module({
@@ -89,112 +100,77 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       logger: new NestLogger(log),
       abortOnError: false,
     });
+    // Before listen(): the services' init and bootstrap hooks run inside it, and must be undone if it fails.
+    teardown.add(() => app.close());
     app.useGlobalFilters(new BusExceptionFilter());
     await app.listen();
-    undo.push(() => app.close());
-    // Runs before the line above when stopping: no new messages, and every handler in flight replies first.
-    undo.push(() => bus.stopServing());
+    // Runs before app.close() when stopping: no new messages, and every handler in flight replies first, within
+    // part of the deadline so that the services still get to close.
+    teardown.add(() => bus.stopServing({ timeoutMs: host.shutdownTimeout * 0.6 }));
 
-    const readiness = new Map(
-      options.services.map((descriptor) => [
-        descriptor.name,
-        descriptor.readiness?.((token) => app.get(token, { strict: false })) ?? {},
-      ]),
+    const readiness = new Readiness(
+      bus,
+      settings.natsUrl,
+      servers.own,
+      new Map(
+        config.services.map(({ descriptor }) => [
+          descriptor.name,
+          descriptor.readiness?.((token) => app.get(token, { strict: false })) ?? {},
+        ]),
+      ),
     );
-    registerRuntimeMetrics(registry, { busConnected: () => bus.connected, services: readiness });
-    const metricsPort = host.metricsPort ?? (await metricsPortFor(host.metricsHost, log));
+    registerRuntimeMetrics(registry, { busConnected: () => bus.connected, readiness });
     const metrics = new MetricsServer({
       registry,
       host: host.metricsHost,
-      port: metricsPort,
+      port: host.metricsPort ?? (await metricsPortFor(host.metricsHost, log)),
       logger: log,
-      checks: healthChecks(bus, settings.natsUrl, servers.own, readiness),
+      checks: readiness.checks,
     });
     const port = await metrics.start();
-    undo.push(() => metrics.stop());
+    teardown.add(() => metrics.stop());
     const metricsUrl = `http://${host.metricsHost === '0.0.0.0' ? '127.0.0.1' : host.metricsHost}:${port}`;
 
     writeEndpoints(dataDir, {
       pid: process.pid,
       deviceId: host.deviceId,
-      services: options.services.map((descriptor) => descriptor.name),
-      nats: settings.natsUrl,
+      services,
+      nats: redactServer(settings.natsUrl),
       natsMonitor: settings.natsMonitorUrl,
-      redis: settings.redisUrl,
+      redis: redactServer(settings.redisUrl),
       metrics: metricsUrl,
-      ownServers: Object.fromEntries([...servers.own].map(([name, server]) => [name, server.pid ?? 0])),
     });
-    undo.push(async () => removeEndpoints(dataDir));
+    teardown.add(async () => removeEndpoints(dataDir));
 
-    const fatal = host.natsUrl
-      ? checkExternalNats(bus, settings.natsMonitorUrl, log).then(() => new Promise<never>(() => undefined))
-      : new Promise<never>(() => undefined);
+    const fatal = host.natsUrl ? checkExternalNats(bus, settings.natsMonitorUrl, log).then(forever) : forever();
     fatal.catch(() => undefined);
     if (host.redisUrl) void checkExternalRedis(host.redisUrl, log);
 
-    const services = options.services.map((descriptor) => descriptor.name);
     log.info(
       {
         device: host.deviceId,
         services,
         metrics: metricsUrl,
-        nats: settings.natsUrl,
-        redis: redactUrl(settings.redisUrl),
+        nats: redactServer(settings.natsUrl),
+        redis: redactServer(settings.redisUrl),
         dataDir,
       },
       `lichen running ${services.join(', ') || 'no services'}`,
     );
-
-    let stopped: Promise<void> | undefined;
-    return {
-      settings,
-      services,
-      metricsUrl,
-      bus,
-      fatal,
-      stop: () =>
-        (stopped ??= withDeadline(unwind(), host.shutdownTimeout, () => log.warn('stopping took too long; leaving the rest'))),
-    };
+    let stopped: Promise<boolean> | undefined;
+    return { settings, services, metricsUrl, bus, fatal, stop: () => (stopped ??= stopEverything()) };
   } catch (error) {
-    await unwind();
+    await stopEverything();
     throw error;
   }
 }
 
-function healthChecks(
-  bus: Bus,
-  natsUrl: string,
-  own: ReadonlyMap<string, { problem(): string | undefined }>,
-  services: ReadonlyMap<string, Record<string, HealthCheck>>,
-): Record<string, HealthCheck> {
-  const checks: Record<string, HealthCheck> = {
-    bus: () => (bus.connected ? undefined : `not connected to NATS at ${redactUrl(natsUrl)}`),
-  };
-  for (const [name, server] of own) checks[name] = () => server.problem();
-  for (const [service, serviceChecks] of services) {
-    for (const [name, check] of Object.entries(serviceChecks)) checks[`${service}.${name}`] = check;
-  }
-  return checks;
+function forever(): Promise<never> {
+  return new Promise<never>(() => undefined);
 }
 
 async function metricsPortFor(host: string, log: { warn(message: string): void }): Promise<number> {
   const { port, displaced } = await pickPort(9100, host);
   if (displaced) log.warn(`port 9100 is held by another program: Lichen serves /metrics and /healthz on ${host}:${port}`);
   return port;
-}
-
-function redactUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = 'redacted';
-  if (parsed.username) parsed.username = 'redacted';
-  return parsed.toString().replace(/\/$/, '');
-}
-
-async function withDeadline(work: Promise<void>, ms: number, onLate: () => void): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(() => (onLate(), resolve()), ms);
-  });
-  await Promise.race([work, late]);
-  clearTimeout(timer);
 }

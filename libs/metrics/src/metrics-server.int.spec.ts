@@ -48,6 +48,17 @@ describe('MetricsServer', () => {
     expect(await response.json()).toEqual({ status: 'unhealthy', problems: ['redis: connection refused'] });
   });
 
+  it('names a check that throws as failing, rather than answering 500', async () => {
+    const base = await serve({
+      disk: () => {
+        throw new Error('statfs hung');
+      },
+    });
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ status: 'unhealthy', problems: ['disk: check failed: statfs hung'] });
+  });
+
   it('says which address it cannot listen on when the port is taken', async () => {
     const base = await serve();
     const taken = Number(new URL(base).port);

@@ -75,10 +75,25 @@ export class MetricsServer {
   }
 
   async #problems(): Promise<string[]> {
-    const entries = Object.entries(this.options.checks ?? {});
-    const results = await Promise.all(entries.map(async ([name, check]) => [name, await check()] as const));
-    return results.filter(([, problem]) => problem).map(([name, problem]) => `${name}: ${problem}`);
+    return failingChecks(this.options.checks ?? {});
   }
+}
+
+/**
+ * Runs every check at once and names the failing ones (`redis: connection refused`). A check that throws has
+ * failed, with its error as the problem: `/healthz` says which check broke rather than answering 500.
+ */
+export async function failingChecks(checks: Readonly<Record<string, HealthCheck>>): Promise<string[]> {
+  const results = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        return [name, await check()] as const;
+      } catch (error) {
+        return [name, `check failed: ${(error as Error)?.message ?? String(error)}`] as const;
+      }
+    }),
+  );
+  return results.filter(([, problem]) => problem).map(([name, problem]) => `${name}: ${problem}`);
 }
 
 function reply(response: ServerResponse, status: number, contentType: string, body: string): void {

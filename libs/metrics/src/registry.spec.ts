@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from './registry.js';
 
@@ -14,7 +15,10 @@ describe('createMetricsRegistry', () => {
     expect(gaugesWithTotal).toEqual([]);
   });
 
-  it('gives every registry its own metrics', () => {
-    expect(createMetricsRegistry()).not.toBe(createMetricsRegistry());
+  it('keeps what is registered in one registry out of another', async () => {
+    const one = createMetricsRegistry();
+    new Gauge({ name: 'lichen_test_only_here', help: 'A gauge of one registry.', registers: [one] }).set(1);
+    expect(await one.metrics()).toContain('lichen_test_only_here 1');
+    expect(await createMetricsRegistry().metrics()).not.toContain('lichen_test_only_here');
   });
 });

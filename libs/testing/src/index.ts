@@ -1,5 +1,6 @@
 export * from './docker-engine.js';
 export * from './free-port.js';
+export * from './processes-under.js';
 export * from './prometheus-server.js';
 export * from './nats-server.js';
 export * from './redis-server.js';

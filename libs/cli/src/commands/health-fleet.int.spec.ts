@@ -34,7 +34,7 @@ const devices: ServerProcess[] = [];
 
 beforeAll(async () => {
   [nats, redis, dataDir] = await Promise.all([
-    startNatsServer({ jetstream: true }),
+    startNatsServer({ jetstream: true, monitoring: true }),
     startRedisServer({ aof: true }),
     mkdtemp(join(tmpdir(), 'lichen-fleet-')),
   ]);
@@ -50,6 +50,7 @@ beforeAll(async () => {
           LICHEN_DEVICE_ID: device,
           LICHEN_DATA_DIR: join(dataDir, device),
           LICHEN_NATS_URL: nats.url,
+          LICHEN_NATS_MONITOR_URL: nats.monitorUrl!,
           LICHEN_REDIS_URL: redis.url,
           LICHEN_METRICS_HOST: '127.0.0.1',
           LICHEN_METRICS_PORT: String(port),
@@ -71,6 +72,7 @@ describe('lichen health on a bus shared by several devices', () => {
     const { stdout } = await health();
     const names = [...stdout.matchAll(/^device {6}(\S+) {3}(?:OK|DEGRADED|CRITICAL)$/gm)].map((match) => match[1]);
     expect(names).toEqual(['lathe-2', 'press-7']);
+    expect(stdout.match(/^bus {9}connected {3}nats up {3}redis up$/gm)).toHaveLength(2);
   });
 
   it('prints one JSON line per device with --json', async () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEndpoints, type LichenEndpoints } from '@lichen/config';
-import { isListening, waitFor } from '@lichen/testing';
+import { isListening, processesUnder, waitFor } from '@lichen/testing';
 
 // `lichen run` as an operator meets it: started from a folder, asked with `lichen health` from the same folder
 // with no flags, stopped with SIGTERM, and started again after a crash.
@@ -18,10 +18,16 @@ interface Running {
   output: () => string;
 }
 
+/** The test's environment without any LICHEN_* variable: the folder decides, as for an operator. */
+function plainEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('LICHEN_')));
+}
+
+const started: ChildProcess[] = [];
+
 function startLichen(cwd: string, ...args: string[]): Running {
   let output = '';
-  // No LICHEN_* from the test's own environment: the folder decides, as for an operator.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('LICHEN_')));
+  const env = plainEnv();
   const child = spawn(process.execPath, [lichen, 'run', ...args], {
     cwd,
     env: { ...env, LICHEN_DEVICE_ID: 'cli-run', LICHEN_METRICS_HOST: '127.0.0.1', LICHEN_HEARTBEAT_INTERVAL: '500ms' },
@@ -31,6 +37,7 @@ function startLichen(cwd: string, ...args: string[]): Running {
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  started.push(child);
   return { child, output: () => output };
 }
 
@@ -61,9 +68,8 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 async function health(cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('LICHEN_')));
   try {
-    return { code: 0, ...(await promisify(execFile)(process.execPath, [lichen, 'health'], { cwd, env })) };
+    return { code: 0, ...(await promisify(execFile)(process.execPath, [lichen, 'health'], { cwd, env: plainEnv() })) };
   } catch (error) {
     return error as { code: number; stdout: string; stderr: string };
   }
@@ -76,6 +82,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Whatever a failed test left running: the lichen processes, then the servers they started.
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const { pid } of processesUnder(folder)) process.kill(pid, 'SIGKILL');
   await rm(folder, { recursive: true, force: true });
 });
 
@@ -107,14 +116,21 @@ describe('lichen run', () => {
     first.child.kill('SIGKILL');
     await exited(first.child);
     expect(await isListening(Number(new URL(before.nats).port))).toBe(true);
+    const leftBehind = processesUnder(join(folder, '.lichen'));
+    expect(leftBehind.map(({ name }) => name).sort()).toEqual(['nats-server', 'redis-server']);
 
     const second = startLichen(folder, 'health-exporter');
     try {
       const after = await endpointsOf(second, join(folder, '.lichen'), second.child.pid);
       expect(second.output()).toMatch(/stopping the nats-server a previous run left behind/);
       expect(second.output()).toMatch(/stopping the redis-server a previous run left behind/);
-      for (const pid of Object.values(before.ownServers)) expect(alive(pid), `server ${pid} of the killed run`).toBe(false);
-      expect(after.ownServers['nats-server']).not.toBe(before.ownServers['nats-server']);
+      for (const { pid } of leftBehind) expect(alive(pid), `server ${pid} of the killed run`).toBe(false);
+      expect(
+        processesUnder(join(folder, '.lichen'))
+          .map(({ name }) => name)
+          .sort(),
+      ).toEqual(['nats-server', 'redis-server']);
+      expect(after.pid).toBe(second.child.pid);
       expect((await health(folder)).stdout).toContain('bus         connected   nats up   redis up');
     } finally {
       second.child.kill('SIGTERM');
@@ -129,10 +145,9 @@ describe('lichen run', () => {
   });
 
   it('says in one line what is wrong with the environment, and starts nothing', async () => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('LICHEN_')));
     const child = spawn(process.execPath, [lichen, 'run'], {
       cwd: folder,
-      env: { ...env, LICHEN_METRICS_PORT: '99999', LICHEN_HEARTBEAT_INTERVAL: 'often' },
+      env: { ...plainEnv(), LICHEN_METRICS_PORT: '99999', LICHEN_HEARTBEAT_INTERVAL: 'often' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -7,7 +7,14 @@ import { LichenHostError } from '../host.error.js';
  * work: that stops Lichen. Without the monitoring endpoint only the NATS server metrics are missing: a warning.
  */
 export async function checkExternalNats(bus: Bus, monitorUrl: string, logger: Logger): Promise<void> {
-  await bus.ready;
+  // A bus closed before it ever connected is a stop during start-up, not a missing JetStream.
+  if (
+    !(await bus.ready.then(
+      () => true,
+      () => false,
+    ))
+  )
+    return;
   const info = bus.connection?.info;
   if (info && !info.jetstream) {
     throw new LichenHostError(

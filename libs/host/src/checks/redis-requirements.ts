@@ -1,3 +1,4 @@
+import { redactServer } from '@lichen/bus';
 import type { Logger } from '@lichen/logging';
 
 /**
@@ -16,23 +17,16 @@ export async function checkExternalRedis(url: string, logger: Logger): Promise<v
     const persistence = await client.info('persistence');
     if (/^aof_enabled:0\s*$/m.test(persistence)) {
       logger.warn(
-        { redisUrl: redact(url) },
+        { redisUrl: redactServer(url) },
         'the Redis at LICHEN_REDIS_URL keeps no append-only file: device state may be lost in a crash or power cut (run it with --appendonly yes)',
       );
     }
   } catch (error) {
     logger.warn(
-      { redisUrl: redact(url), reason: (error as Error).message },
+      { redisUrl: redactServer(url), reason: (error as Error).message },
       'the Redis at LICHEN_REDIS_URL is not reachable yet',
     );
   } finally {
     client.disconnect();
   }
-}
-
-/** The URL without its password, for a log line. */
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = 'redacted';
-  return parsed.toString();
 }

@@ -34,8 +34,9 @@ export interface ManagedServer {
 /** Starts the server and resolves once it accepts connections; throws, saying why, when it does not. */
 export async function startManagedServer(spec: ManagedServerSpec): Promise<ManagedServer> {
   let child: ChildProcess | undefined;
-  let stopping = false;
   let down: string | undefined;
+  // Aborted by stop(): ends a restart's backoff wait at once, and no restart follows.
+  const stopping = new AbortController();
 
   const launch = async (): Promise<void> => {
     const log = openSync(spec.logFile, 'a');
@@ -49,18 +50,24 @@ export async function startManagedServer(spec: ManagedServerSpec): Promise<Manag
       started.once('exit', (code, signal) => reject(exitError(spec, code, signal)));
     });
     failed.catch(() => undefined);
-    await Promise.race([waitListening(spec.port, spec.startTimeoutMs ?? 15_000, spec.name), failed]);
+    try {
+      await Promise.race([waitListening(spec.port, spec.startTimeoutMs ?? 15_000, spec.name), failed]);
+    } catch (error) {
+      // Not ready in time, or it failed: it must not live on, in its own process group, after Lichen gives up.
+      await kill(started);
+      throw error;
+    }
     down = undefined;
     started.once('exit', (code, signal) => void onExit(started, code, signal));
   };
 
   const onExit = async (exited: ChildProcess, code: number | null, signal: NodeJS.Signals | null) => {
-    if (stopping || exited !== child) return;
+    if (stopping.signal.aborted || exited !== child) return;
     down = `exited (${signal ?? `code ${code}`}); restarting`;
     spec.logger.error({ server: spec.name, code, signal, log: spec.logFile }, `${spec.name} exited; restarting it`);
-    for (let delay = 1_000; !stopping; delay = Math.min(delay * 2, 30_000)) {
-      await sleep(delay);
-      if (stopping) return;
+    for (let delay = 1_000; !stopping.signal.aborted; delay = Math.min(delay * 2, 30_000)) {
+      await sleep(delay, undefined, { signal: stopping.signal }).catch(() => undefined);
+      if (stopping.signal.aborted) return;
       try {
         await launch();
         spec.logger.info({ server: spec.name, pid: child?.pid }, `${spec.name} restarted`);
@@ -79,16 +86,20 @@ export async function startManagedServer(spec: ManagedServerSpec): Promise<Manag
     },
     problem: () => down,
     async stop(timeoutMs = 10_000) {
-      stopping = true;
-      const running = child;
-      if (!running || running.exitCode !== null || running.signalCode !== null) return;
-      const exited = new Promise((resolve) => running.once('exit', resolve));
-      running.kill('SIGTERM');
-      const killer = setTimeout(() => running.kill('SIGKILL'), timeoutMs);
-      await exited;
-      clearTimeout(killer);
+      stopping.abort();
+      if (child) await kill(child, timeoutMs);
     },
   };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+async function kill(running: ChildProcess, graceMs = 0): Promise<void> {
+  if (running.exitCode !== null || running.signalCode !== null) return;
+  const exited = new Promise((resolve) => running.once('exit', resolve));
+  running.kill(graceMs ? 'SIGTERM' : 'SIGKILL');
+  const killer = setTimeout(() => running.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(killer);
 }
 
 async function waitListening(port: number, timeoutMs: number, name: string): Promise<void> {
