@@ -164,45 +164,21 @@ describe('lichen run with its own NATS and Redis', () => {
 
 describe('lichen run on servers of the operator', () => {
   it('stops, in one line, on a NATS without JetStream', async () => {
-    const nats = await startNatsServer();
-    const redis = await startRedisServer({ aof: true });
-    const dataDir = await mkdtemp(join(tmpdir(), 'lichen-host-'));
-    const runtime = await startRuntime({
-      services: [probe],
-      env: {
-        LICHEN_DATA_DIR: dataDir,
-        LICHEN_NATS_URL: nats.url,
-        LICHEN_REDIS_URL: redis.url,
-        LICHEN_METRICS_PORT: String(await freePort()),
-      },
-      logDestination: capture().destination,
-    });
+    const { runtime, stop } = await onOperatorServers({ jetstream: false, aof: true });
     try {
       await expect(runtime.fatal).rejects.toThrow(
         /runs without JetStream, which Lichen's spool and durable routes need: start it with -js/,
       );
     } finally {
-      await runtime.stop();
-      await Promise.all([nats.stop({ removeData: true }), redis.stop({ removeData: true }), rm(dataDir, { recursive: true })]);
+      await stop();
     }
   });
 
   it('warns about a Redis without the append-only file and a NATS without monitoring, and runs', async () => {
-    const nats = await startNatsServer({ jetstream: true });
-    const redis = await startRedisServer({ aof: false });
-    const dataDir = await mkdtemp(join(tmpdir(), 'lichen-host-'));
-    const log = capture();
-    const runtime = await startRuntime({
-      services: [probe],
-      env: {
-        LICHEN_DATA_DIR: dataDir,
-        LICHEN_NATS_URL: nats.url,
-        LICHEN_NATS_MONITOR_URL: `http://127.0.0.1:${await freePort()}`,
-        LICHEN_REDIS_URL: redis.url,
-        LICHEN_METRICS_PORT: String(await freePort()),
-      },
-      logDestination: log.destination,
-    });
+    const { runtime, log, dataDir, stop } = await onOperatorServers(
+      { jetstream: true, aof: false },
+      { LICHEN_NATS_MONITOR_URL: `http://127.0.0.1:${await freePort()}` },
+    );
     try {
       const warnings = await waitFor(
         () => {
@@ -216,8 +192,7 @@ describe('lichen run on servers of the operator', () => {
       expect((await get(`${runtime.metricsUrl}/healthz`)).status).toBe(200);
       expect(existsSync(join(dataDir, 'nats'))).toBe(false);
     } finally {
-      await runtime.stop();
-      await Promise.all([nats.stop({ removeData: true }), redis.stop({ removeData: true }), rm(dataDir, { recursive: true })]);
+      await stop();
     }
   });
 
@@ -276,21 +251,7 @@ describe('the data folder', () => {
 
 describe('stopping', () => {
   it('answers a request in flight before the services stop', async () => {
-    const [nats, redis, dataDir] = await Promise.all([
-      startNatsServer({ jetstream: true }),
-      startRedisServer({ aof: true }),
-      mkdtemp(join(tmpdir(), 'lichen-host-')),
-    ]);
-    const runtime = await startRuntime({
-      services: [probe],
-      env: {
-        LICHEN_DATA_DIR: dataDir,
-        LICHEN_NATS_URL: nats.url,
-        LICHEN_REDIS_URL: redis.url,
-        LICHEN_METRICS_PORT: String(await freePort()),
-      },
-      logDestination: capture().destination,
-    });
+    const { runtime, nats, stop } = await onOperatorServers({ jetstream: true, aof: true });
     const caller = Bus.connect({ servers: nats.url, name: 'caller', logger: createLogger({ level: 'silent' }) });
     try {
       await Promise.all([runtime.bus.ready, caller.ready]);
@@ -301,11 +262,37 @@ describe('stopping', () => {
       expect((await reply).deviceId).toBe('slow');
     } finally {
       await caller.close();
-      await Promise.all([nats.stop({ removeData: true }), redis.stop({ removeData: true }), rm(dataDir, { recursive: true })]);
+      await stop();
     }
   });
 });
 
 function ownServersIn(dataDir: string): Record<string, string> {
   return { LICHEN_DATA_DIR: dataDir, LICHEN_METRICS_HOST: '127.0.0.1' };
+}
+
+/** A runtime on a NATS and a Redis of the operator's (started here, as asked), and how to stop all of it. */
+async function onOperatorServers(servers: { jetstream: boolean; aof: boolean }, env: Record<string, string> = {}) {
+  const [nats, redis, dataDir] = await Promise.all([
+    startNatsServer({ jetstream: servers.jetstream }),
+    startRedisServer({ aof: servers.aof }),
+    mkdtemp(join(tmpdir(), 'lichen-host-')),
+  ]);
+  const log = capture();
+  const runtime = await startRuntime({
+    services: [probe],
+    env: {
+      LICHEN_DATA_DIR: dataDir,
+      LICHEN_NATS_URL: nats.url,
+      LICHEN_REDIS_URL: redis.url,
+      LICHEN_METRICS_PORT: String(await freePort()),
+      ...env,
+    },
+    logDestination: log.destination,
+  });
+  const stop = async () => {
+    await runtime.stop();
+    await Promise.all([nats.stop({ removeData: true }), redis.stop({ removeData: true }), rm(dataDir, { recursive: true })]);
+  };
+  return { runtime, nats, dataDir, log, stop };
 }
