@@ -1,8 +1,16 @@
 import { Command } from 'commander';
 import { lichenVersion } from '@lichen/contracts';
 import { loadCliConfig } from './cli-config.js';
+import { cancelCommand } from './commands/cancel.command.js';
+import { componentsCommand } from './commands/components.command.js';
+import { deployCommand } from './commands/deploy.command.js';
+import { deploymentsCommand } from './commands/deployments.command.js';
 import { healthCommand } from './commands/health.command.js';
+import { logsCommand } from './commands/logs.command.js';
+import { restartCommand } from './commands/restart.command.js';
+import { rollbackCommand } from './commands/rollback.command.js';
 import { runCommand } from './commands/run.command.js';
+import { statusCommand } from './commands/status.command.js';
 
 /** The `lichen` command line: one subcommand per file under commands/. */
 export function createProgram(): Command {
@@ -11,5 +19,13 @@ export function createProgram(): Command {
     .description('Lichen edge runtime: look at and control the device')
     .version(lichenVersion)
     .addCommand(runCommand())
-    .addCommand(healthCommand(config));
+    .addCommand(healthCommand(config))
+    .addCommand(deployCommand(config))
+    .addCommand(statusCommand(config))
+    .addCommand(componentsCommand(config))
+    .addCommand(logsCommand(config))
+    .addCommand(restartCommand(config))
+    .addCommand(rollbackCommand(config))
+    .addCommand(deploymentsCommand(config))
+    .addCommand(cancelCommand(config));
 }

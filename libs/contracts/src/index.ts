@@ -1,4 +1,6 @@
 export * from './gen/lichen/v1/component_pb.js';
+export * from './gen/lichen/v1/deploy_pb.js';
+export * from './gen/lichen/v1/deployment_pb.js';
 export * from './gen/lichen/v1/error_pb.js';
 export * from './gen/lichen/v1/health_pb.js';
 export * from './subject.js';

@@ -1,4 +1,24 @@
-import { ComponentStateEventSchema } from './gen/lichen/v1/component_pb.js';
+import {
+  ComponentConfigSchema,
+  ComponentListSchema,
+  ComponentLogsRequestSchema,
+  ComponentStateEventSchema,
+  ComponentStatusSchema,
+  GetComponentConfigRequestSchema,
+  GetComponentRequestSchema,
+  ListComponentsRequestSchema,
+  LogLineSchema,
+  RestartComponentRequestSchema,
+} from './gen/lichen/v1/component_pb.js';
+import {
+  ApplyDeploymentRequestSchema,
+  CancelDeploymentRequestSchema,
+  DeploymentListSchema,
+  DeploymentStatusSchema,
+  GetDeploymentRequestSchema,
+  ListDeploymentsRequestSchema,
+  RollbackRequestSchema,
+} from './gen/lichen/v1/deploy_pb.js';
 import { GetHealthRequestSchema, HeartbeatSchema } from './gen/lichen/v1/health_pb.js';
 import { eventSubject, requestSubject, type EventSubject, type RequestSubject } from './subject.js';
 
@@ -15,10 +35,37 @@ export const subjects = {
     ),
     heartbeat: eventSubject('lichen.evt.health', HeartbeatSchema),
   },
+  deploy: {
+    /** Queue a deployment; the reply is its status (QUEUED), or the document's problems. */
+    apply: requestSubject('lichen.deploy.apply', ApplyDeploymentRequestSchema, DeploymentStatusSchema),
+    status: requestSubject('lichen.deploy.status', GetDeploymentRequestSchema, DeploymentStatusSchema),
+    list: requestSubject('lichen.deploy.list', ListDeploymentsRequestSchema, DeploymentListSchema),
+    cancel: requestSubject('lichen.deploy.cancel', CancelDeploymentRequestSchema, DeploymentStatusSchema),
+    /** Queue a deployment that puts back the last one that succeeded before the current one. */
+    rollback: requestSubject('lichen.deploy.rollback', RollbackRequestSchema, DeploymentStatusSchema),
+    /** Every change of a deployment's status, the whole status each time. */
+    progress: eventSubject<typeof DeploymentStatusSchema, [deployment: string]>('lichen.evt.deploy.*', DeploymentStatusSchema),
+  },
   component: {
     state: eventSubject<typeof ComponentStateEventSchema, [component: string]>(
       'lichen.evt.component.*.state',
       ComponentStateEventSchema,
+    ),
+    list: requestSubject('lichen.components.list', ListComponentsRequestSchema, ComponentListSchema),
+    get: requestSubject('lichen.components.get', GetComponentRequestSchema, ComponentStatusSchema),
+    restart: requestSubject('lichen.components.restart', RestartComponentRequestSchema, ComponentStatusSchema),
+    /** Streamed replies, one LogLine each, ended by the stream marker. */
+    logs: requestSubject('lichen.components.logs', ComponentLogsRequestSchema, LogLineSchema),
+    /** A component asks for its own config. */
+    config: requestSubject<typeof GetComponentConfigRequestSchema, typeof ComponentConfigSchema, [component: string]>(
+      'lichen.components.*.config',
+      GetComponentConfigRequestSchema,
+      ComponentConfigSchema,
+    ),
+    /** A deployment changed only the component's config. */
+    configChanged: eventSubject<typeof ComponentConfigSchema, [component: string]>(
+      'lichen.components.*.config.changed',
+      ComponentConfigSchema,
     ),
   },
 } as const;

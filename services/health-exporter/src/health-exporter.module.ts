@@ -13,6 +13,7 @@ import { registerComponentMetrics } from './metrics/component.metrics.js';
 import { registerHostMetrics } from './metrics/host.metrics.js';
 import { registerNatsMetrics, registerRedisMetrics } from './metrics/server.metrics.js';
 import { CONFIG, DEVICE_ID, LOGGER } from './tokens.js';
+import { ComponentSeed } from './transport/component-seed.js';
 import { ComponentStateController } from './transport/component-state.controller.js';
 import { HealthResponder } from './transport/health.responder.js';
 import { HeartbeatPublisher } from './transport/heartbeat.publisher.js';
@@ -69,6 +70,7 @@ export class HealthExporterModule implements OnApplicationShutdown {
         },
         HeartbeatPublisher,
         HealthResponder,
+        ComponentSeed,
       ],
     };
   }

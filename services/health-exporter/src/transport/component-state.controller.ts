@@ -1,3 +1,4 @@
+import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { componentStateName, subjects, type ComponentStateEvent } from '@lichen/contracts';
@@ -10,6 +11,11 @@ export class ComponentStateController {
 
   @EventPattern<string>(subjects.component.state.pattern)
   onComponentState(@Payload() event: ComponentStateEvent): void {
-    this.components.apply({ component: event.component, state: componentStateName(event.state), removed: event.removed });
+    this.components.apply({
+      component: event.component,
+      state: componentStateName(event.state),
+      removed: event.removed,
+      at: event.time ? timestampDate(event.time) : undefined,
+    });
   }
 }

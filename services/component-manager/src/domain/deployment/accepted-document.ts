@@ -1,0 +1,19 @@
+import type { JsonObject } from '../component/component-spec.js';
+import type { Violation } from '@lichen/errors';
+import type { DesiredComponents } from '../planning/deployment.planner.js';
+
+/** A deployment document that passed validation, in the form the coordinator runs and stores. */
+export interface AcceptedDocument extends DesiredComponents {
+  readonly name: string;
+  readonly revision: number;
+  readonly target: string;
+  readonly failurePolicy: 'rollback' | 'none';
+  readonly timeoutMs: number;
+  /** The document's JSON form, normalized: stored, and validated again when it is read back. */
+  readonly json: JsonObject;
+}
+
+export type DocumentVerdict = { ok: true; document: AcceptedDocument } | { ok: false; violations: Violation[] };
+
+/** Checks a parsed document (from YAML, JSON or the proto message) against the device. */
+export type DocumentValidator = (input: unknown) => DocumentVerdict;

@@ -1,0 +1,17 @@
+import type { DeploymentRecord } from './deployment-record.js';
+
+/** Where deployments live (Redis): every record, which one the device runs, which one is in flight, the queue. */
+export interface DeploymentStore {
+  save(record: DeploymentRecord): Promise<void>;
+  get(id: string): Promise<DeploymentRecord | undefined>;
+  /** Newest first. */
+  list(limit: number): Promise<DeploymentRecord[]>;
+  /** The deployment the device runs: the last one that succeeded, or the one a rollback restored. */
+  current(): Promise<string | undefined>;
+  setCurrent(id: string): Promise<void>;
+  /** The deployment in flight, if the manager stopped (or died) during one. */
+  active(): Promise<string | undefined>;
+  setActive(id: string | undefined): Promise<void>;
+  queue(): Promise<string[]>;
+  setQueue(ids: readonly string[]): Promise<void>;
+}

@@ -1,0 +1,245 @@
+import type { ComponentBook } from '../component/component-book.js';
+import type { ComponentSpec, RuntimeKind } from '../component/component-spec.js';
+import { withDeadline, formatDuration } from '../deadline.js';
+import type { ComponentExit, ComponentInstance } from '../runtime/component-runtime.js';
+import type { HealthProbe } from '../runtime/health-probe.js';
+import type { RuntimeSet } from '../runtime/runtime-set.js';
+import { componentFingerprint } from '../planning/component-fingerprint.js';
+import { judgeError, judgeExit, type ExitVerdict } from './exit-verdict.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { RestartBook, RestartTimings } from './restart-book.js';
+import { StartupWatch } from './startup-watch.js';
+
+export interface SupervisorSettings {
+  readonly restart: RestartTimings;
+  /** A component without a health check is healthy once it has kept running this long. */
+  readonly settleMs: number;
+  /** Creating and starting an instance. */
+  readonly startTimeoutMs: number;
+  /** Pulling an image (a process component's install has its own timeout in its spec). */
+  readonly pullTimeoutMs: number;
+  /** Allowed beyond a component's shutdown timeout for the runtime to report it gone. */
+  readonly stopMarginMs: number;
+}
+
+export interface SupervisorPorts {
+  readonly runtimes: RuntimeSet;
+  readonly book: ComponentBook;
+  readonly restarts: RestartBook;
+  readonly probe: HealthProbe;
+  /** The environment Lichen gives every component (NATS URL, its name, ...). */
+  readonly launchEnv: (spec: ComponentSpec) => Record<string, string>;
+  readonly log: (event: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * Keeps components alive: installs and starts them, watches them become healthy, restarts them with backoff
+ * when they exit, and stops them. One operation per component at a time. Exits of instances it stopped itself,
+ * or of instances it has already replaced, are ignored.
+ */
+export class ComponentSupervisor {
+  private readonly lock = new KeyedLock();
+  private readonly supervised = new Map<string, { spec: ComponentSpec; deployment: string; generation: number }>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly watch: StartupWatch;
+  private closed = false;
+
+  constructor(
+    private readonly ports: SupervisorPorts,
+    private readonly settings: SupervisorSettings,
+  ) {
+    this.watch = new StartupWatch(ports, settings.settleMs, (spec, cause) => this.onError(spec, cause));
+    for (const runtime of ports.runtimes.all()) runtime.onExit((exit) => this.onExit(exit));
+  }
+
+  /** Installs and starts a component of a deployment (a new one, or a new version replacing a stopped one). */
+  launch(spec: ComponentSpec, deployment: string, signal: AbortSignal): Promise<void> {
+    return this.lock.run(spec.name, async () => {
+      this.ports.restarts.forget(spec.name);
+      this.track(spec, deployment);
+      const { book } = this.ports;
+      book.transition(spec, 'NEW', { deployment, reason: '', restarts: 0, recentErrors: 0 });
+      const runtime = this.ports.runtimes.get(spec.runtime);
+      const installMs = spec.runtime === 'docker' ? this.settings.pullTimeoutMs : spec.timeouts.installMs;
+      const what = spec.runtime === 'docker' ? `pulling ${spec.image}` : `installing ${spec.name}`;
+      await withDeadline(what, installMs, signal, (stepSignal) => runtime.install(spec, stepSignal));
+      book.transition(spec, 'INSTALLED');
+      await this.startInstance(spec, signal);
+    });
+  }
+
+  /** Takes over an instance found running (or exited) after the manager restarted, without restarting it. */
+  adopt(spec: ComponentSpec, deployment: string, instance: ComponentInstance): void {
+    this.track(spec, deployment);
+    if (instance.status === 'running') {
+      this.ports.book.transition(spec, 'RUNNING', { deployment, instanceId: instance.id, reason: 'adopted' });
+      return;
+    }
+    this.ports.book.transition(spec, 'STARTING', { deployment, instanceId: instance.id });
+    this.onExit({
+      name: spec.name,
+      id: instance.id,
+      exitCode: instance.exitCode ?? null,
+      oomKilled: instance.oomKilled ?? false,
+      at: new Date(),
+    });
+  }
+
+  /** Stops a component; with `remove`, it leaves the device and the book. */
+  stop(name: string, runtimeKind: RuntimeKind, options: { remove: boolean; signal: AbortSignal }): Promise<void> {
+    return this.lock.run(name, async () => {
+      const current = this.supervised.get(name);
+      const shutdownMs = current?.spec.timeouts.shutdownMs ?? 15_000;
+      this.untrack(name);
+      if (current) this.ports.book.transition(current.spec, 'STOPPING');
+      const runtime = this.ports.runtimes.get(runtimeKind);
+      await withDeadline(`stopping ${name}`, shutdownMs + this.settings.stopMarginMs, options.signal, (signal) =>
+        runtime.stop(name, shutdownMs, signal),
+      );
+      if (options.remove || !current) this.ports.book.remove(name);
+      else this.ports.book.transition(current.spec, 'FINISHED', { reason: 'stopped' });
+    });
+  }
+
+  /** Forgets a component that has no instance (it never got one): off the book, no restarts. */
+  discard(name: string): void {
+    this.untrack(name);
+    this.ports.book.remove(name);
+  }
+
+  /** An operator's restart: a fresh start with a clean error count, even for a BROKEN component. */
+  restart(name: string, signal: AbortSignal): Promise<void> {
+    const current = this.supervised.get(name) ?? this.findInBook(name);
+    if (!current) return Promise.reject(new Error(`no component named ${name}`));
+    return this.lock.run(name, async () => {
+      this.untrack(name);
+      this.ports.book.transition(current.spec, 'STOPPING', { reason: 'restart requested' });
+      const runtime = this.ports.runtimes.get(current.spec.runtime);
+      await withDeadline(`stopping ${name}`, current.spec.timeouts.shutdownMs + this.settings.stopMarginMs, signal, (s) =>
+        runtime.stop(name, current.spec.timeouts.shutdownMs, s),
+      );
+      this.ports.restarts.forget(name);
+      this.track(current.spec, current.deployment);
+      this.ports.book.transition(current.spec, 'INSTALLED', { restarts: 0, recentErrors: 0, reason: '' });
+      await this.startInstance(current.spec, signal);
+    });
+  }
+
+  /** A new spec for a running component that needs no new instance (config, health, restart policy). */
+  reconfigure(spec: ComponentSpec, deployment: string): void {
+    const current = this.supervised.get(spec.name);
+    if (current) this.supervised.set(spec.name, { ...current, spec, deployment });
+    const record = this.ports.book.get(spec.name);
+    if (record) this.ports.book.transition(spec, record.state, { deployment, reason: record.reason });
+  }
+
+  isSupervised(name: string): boolean {
+    return this.supervised.has(name);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.watch.close();
+  }
+
+  private async startInstance(spec: ComponentSpec, signal: AbortSignal): Promise<void> {
+    const generation = this.supervised.get(spec.name)?.generation;
+    if (generation === undefined) return;
+    const isCurrent = () => this.supervised.get(spec.name)?.generation === generation;
+    const { book } = this.ports;
+    // No instance yet: an exit of the new one, however early, is this start's.
+    book.transition(spec, 'STARTING', { instanceId: '' });
+    const runtime = this.ports.runtimes.get(spec.runtime);
+    const deployment = this.supervised.get(spec.name)?.deployment ?? '';
+    const context = { fingerprint: componentFingerprint(spec), deployment, env: this.ports.launchEnv(spec) };
+    const instance = await withDeadline(`starting ${spec.name}`, this.settings.startTimeoutMs, signal, (stepSignal) =>
+      runtime.start(spec, context, stepSignal),
+    );
+    if (!isCurrent()) return;
+    book.transition(spec, 'STARTING', { instanceId: instance.id });
+    this.watch.begin(spec, instance.id, isCurrent);
+  }
+
+  private onExit(exit: ComponentExit): void {
+    const entry = this.supervised.get(exit.name);
+    const record = this.ports.book.get(exit.name);
+    if (!entry || this.closed || (record?.instanceId && record.instanceId !== exit.id)) return;
+    entry.generation += 1;
+    const verdict = judgeExit(entry.spec, exit, this.ports.restarts, Date.now(), this.settings.restart.errorWindowMs);
+    this.ports.log('component exited', { component: exit.name, state: verdict.state, reason: verdict.reason });
+    this.apply(entry.spec, verdict);
+  }
+
+  private onError(spec: ComponentSpec, cause: string): void {
+    const entry = this.supervised.get(spec.name);
+    if (!entry || this.closed) return;
+    entry.generation += 1;
+    const verdict = judgeError(spec, cause, this.ports.restarts, Date.now(), this.settings.restart.errorWindowMs);
+    const runtime = this.ports.runtimes.get(spec.runtime);
+    // The instance is up but never became healthy: it goes before a new one starts.
+    void this.lock
+      .run(spec.name, () =>
+        runtime.stop(
+          spec.name,
+          spec.timeouts.shutdownMs,
+          AbortSignal.timeout(spec.timeouts.shutdownMs + this.settings.stopMarginMs),
+        ),
+      )
+      .catch((error: Error) => this.ports.log('stop failed', { component: spec.name, reason: error.message }))
+      .finally(() => this.apply(spec, verdict));
+  }
+
+  private apply(spec: ComponentSpec, verdict: ExitVerdict): void {
+    const record = this.ports.book.get(spec.name);
+    const restarts = (record?.restarts ?? 0) + (verdict.restartInMs === undefined ? 0 : 1);
+    this.ports.book.transition(spec, verdict.state, { reason: verdict.reason, recentErrors: verdict.recentErrors, restarts });
+    if (verdict.restartInMs === undefined) return;
+    const entry = this.supervised.get(spec.name);
+    if (!entry) return;
+    const generation = entry.generation;
+    this.ports.log('restart scheduled', {
+      component: spec.name,
+      inMs: verdict.restartInMs,
+      after: formatDuration(verdict.restartInMs),
+    });
+    this.schedule(spec.name, verdict.restartInMs, () =>
+      this.lock.run(spec.name, async () => {
+        const now = this.supervised.get(spec.name);
+        if (!now || now.generation !== generation) return;
+        now.generation += 1;
+        await this.startInstance(now.spec, AbortSignal.timeout(this.settings.startTimeoutMs * 2)).catch((error: Error) =>
+          this.onError(now.spec, `restart failed: ${error.message}`),
+        );
+      }),
+    );
+  }
+
+  private schedule(name: string, delayMs: number, work: () => Promise<void>): void {
+    clearTimeout(this.timers.get(name));
+    const timer = setTimeout(() => {
+      this.timers.delete(name);
+      void work();
+    }, delayMs);
+    timer.unref();
+    this.timers.set(name, timer);
+  }
+
+  private track(spec: ComponentSpec, deployment: string): void {
+    clearTimeout(this.timers.get(spec.name));
+    const generation = (this.supervised.get(spec.name)?.generation ?? 0) + 1;
+    this.supervised.set(spec.name, { spec, deployment, generation });
+  }
+
+  private untrack(name: string): void {
+    clearTimeout(this.timers.get(name));
+    this.timers.delete(name);
+    this.supervised.delete(name);
+  }
+
+  private findInBook(name: string): { spec: ComponentSpec; deployment: string } | undefined {
+    const record = this.ports.book.get(name);
+    return record ? { spec: record.spec, deployment: record.deployment } : undefined;
+  }
+}

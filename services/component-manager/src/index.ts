@@ -1,0 +1,1 @@
+export { componentManager } from './component-manager.service.js';
