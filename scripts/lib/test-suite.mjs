@@ -11,7 +11,8 @@ import { readProjects } from './projects.mjs';
 import { eslintOutcomes, failed, problems, stepOutcome, summarize, tierOutcomes, unexplainedFailure } from './test-tally.mjs';
 import { ensureDependencies, root, run, say } from './workspace.mjs';
 
-// Their own NATS and Redis, Prometheus and promtool, a Docker engine and docker-compose 1.29, busybox-static for
+// Their own NATS and Redis, Prometheus and promtool, a Docker engine and docker-compose 1.29, a local registry
+// (docker-registry) for the component manager's pull path, busybox-static for
 // the images' base, iptables for the engine's FORWARD policy, CA certificates, and unzip for the helm binary that
 // scripts/tools/helm.sh unpacks.
 const debianPackages = [
@@ -20,6 +21,7 @@ const debianPackages = [
   'prometheus',
   'docker.io',
   'docker-compose',
+  'docker-registry',
   'busybox-static',
   'iptables',
   'ca-certificates',

@@ -109,11 +109,16 @@ export class TestDevice {
     });
   }
 
+  /** Writes a document where `lichen deploy -f` can read it. */
+  async writeDocument(document: string): Promise<string> {
+    const file = join(this.dataDir, `deployment-${Date.now()}-${Math.random().toString(36).slice(2, 6)}.yaml`);
+    await writeFile(file, document);
+    return file;
+  }
+
   /** Writes the document to a file and runs `lichen deploy -f` on it. */
   async deploy(document: string): Promise<CliResult> {
-    const file = join(this.dataDir, `deployment-${Date.now()}.yaml`);
-    await writeFile(file, document);
-    return this.cli('deploy', '-f', file);
+    return this.cli('deploy', '-f', await this.writeDocument(document));
   }
 
   async components(): Promise<ComponentStatus[]> {

@@ -104,7 +104,7 @@ export class DeploymentCoordinator {
       target: document.target,
       phase: 'QUEUED',
       reason: '',
-      components: Object.fromEntries(Object.keys(document.components).map((name) => [name, { action: 'unchanged', reason: '' }])),
+      components: Object.fromEntries(Object.keys(document.components).map((name) => [name, { action: 'pending', reason: '' }])),
       queuedAt: new Date().toISOString(),
       document: document.json,
     };

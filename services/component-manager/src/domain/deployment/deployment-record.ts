@@ -12,7 +12,8 @@ export const finalPhases: ReadonlySet<DeploymentPhaseName> = new Set([
   'SUPERSEDED',
 ]);
 
-export type ComponentAction = 'create' | 'update' | 'remove' | 'configure' | 'unchanged';
+/** What a deployment does to a component; `pending` until the deployment has been planned. */
+export type ComponentAction = 'pending' | 'create' | 'update' | 'remove' | 'configure' | 'unchanged';
 
 export interface ComponentProgressRecord {
   readonly state?: ComponentStateName;

@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LichenError } from '@lichen/errors';
+import { fakeDevice, processDocument } from '../../../test/fakes/fake-device.js';
+import { finalPhases, type DeploymentRecord } from './deployment-record.js';
+
+type Device = ReturnType<typeof fakeDevice>;
+const devices: Device[] = [];
+
+function device(options?: Parameters<typeof fakeDevice>[0]): Device {
+  const created = fakeDevice(options);
+  devices.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  for (const created of devices.splice(0)) {
+    await created.coordinator.stop();
+    created.supervisor.close();
+  }
+});
+
+async function finished(subject: Device, id: string): Promise<DeploymentRecord> {
+  for (let waited = 0; waited < 5_000; waited += 10) {
+    const record = await subject.store.get(id);
+    if (record && finalPhases.has(record.phase)) return record;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`deployment ${id} did not finish`);
+}
+
+async function deployed(subject: Device, document: object): Promise<DeploymentRecord> {
+  return finished(subject, (await subject.coordinator.apply(document)).id);
+}
+
+const quickGate = { health: { startupTimeout: '300ms', command: ['ready-check'] } };
+
+describe('DeploymentCoordinator', () => {
+  it('runs a deployment to SUCCEEDED, with every component RUNNING and the deployment current', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    const record = await deployed(subject, processDocument('line', 1, { a: {}, b: { dependsOn: { a: 'hard' } } }));
+    expect(record.phase).toBe('SUCCEEDED');
+    expect(Object.entries(record.components).map(([name, c]) => [name, c.action, c.state])).toEqual([
+      ['a', 'create', 'RUNNING'],
+      ['b', 'create', 'RUNNING'],
+    ]);
+    expect(subject.store.currentId).toBe(record.id);
+    expect(subject.runtime.calls).toEqual(['install a@', 'start a@', 'install b@', 'start b@']);
+  });
+
+  it('restores the previous version exactly when an update fails its health check', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    const v1 = { version: '1', env: { MODE: 'one' }, config: { level: 1 }, ...quickGate };
+    const first = await deployed(subject, processDocument('app', 1, { app: v1 }));
+    subject.runtime.unhealthy.add('app@2');
+    const record = await deployed(subject, processDocument('app', 2, { app: { ...v1, version: '2', env: { MODE: 'two' } } }));
+    expect(record.phase).toBe('FAILED_ROLLED_BACK');
+    expect(record.rolledBackTo).toBe(first.id);
+    expect(record.components.app?.reason).toMatch(/^not healthy within 300ms/);
+    const app = subject.runtime.instances.get('app');
+    expect([app?.spec.version, app?.env.MODE, subject.book.get('app')?.spec.config]).toEqual(['1', 'one', { level: 1 }]);
+    expect(subject.store.currentId).toBe(first.id);
+  });
+
+  it('leaves a failed update in place under failurePolicy none', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    await deployed(subject, processDocument('app', 1, { app: { version: '1' } }));
+    subject.runtime.uninstallable.add('app');
+    const record = await deployed(subject, processDocument('app', 2, { app: { version: '2' } }, { failurePolicy: 'none' }));
+    expect(record.phase).toBe('FAILED');
+    expect(record.reason).toBe('app: no such image for app');
+    expect(subject.store.currentId).toBe(record.id);
+  });
+
+  it('lets a newer deployment for the same target supersede a queued one', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    subject.runtime.hangingInstall.add('slow');
+    const active = await subject.coordinator.apply(processDocument('one', 1, { slow: {} }, { timeout: '200ms' }));
+    const queued = await subject.coordinator.apply(processDocument('two', 1, { a: {} }));
+    const newer = await subject.coordinator.apply(processDocument('three', 1, { b: {} }));
+    expect((await finished(subject, queued.id)).phase).toBe('SUPERSEDED');
+    expect((await finished(subject, queued.id)).reason).toBe(`superseded by ${newer.id}`);
+    expect((await finished(subject, active.id)).phase).toBe('FAILED_ROLLED_BACK');
+    expect((await finished(subject, newer.id)).phase).toBe('SUCCEEDED');
+  });
+
+  it('fails a deployment that runs out of time, rolls it back and frees the queue', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    await deployed(subject, processDocument('base', 1, { keep: {} }));
+    subject.runtime.hangingInstall.add('stuck');
+    const stuck = await subject.coordinator.apply(processDocument('base', 2, { keep: {}, stuck: {} }, { timeout: '300ms' }));
+    const next = await subject.coordinator.apply(
+      processDocument('other', 1, { keep: {}, later: {} }, { metadata: { name: 'other', target: 'elsewhere' } }),
+    );
+    const record = await finished(subject, stuck.id);
+    expect(record.phase).toBe('FAILED_ROLLED_BACK');
+    expect(record.reason).toBe('the deployment timed out after 300ms');
+    expect((await finished(subject, next.id)).phase).toBe('SUCCEEDED');
+  });
+
+  it('cancels the active deployment and puts the device back to its last good state', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    const good = await deployed(subject, processDocument('base', 1, { keep: { version: '1' } }));
+    subject.runtime.hangingInstall.add('stuck');
+    const active = await subject.coordinator.apply(processDocument('base', 2, { keep: { version: '2' }, stuck: {} }));
+    while (!subject.runtime.calls.includes('install stuck@')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await subject.coordinator.cancel('');
+    const record = await finished(subject, active.id);
+    expect([record.phase, record.reason, record.rolledBackTo]).toEqual(['CANCELED', 'cancelled by the operator', good.id]);
+    expect(subject.runtime.instances.get('keep')?.spec.version).toBe('1');
+    expect(subject.runtime.instances.has('stuck')).toBe(false);
+  });
+
+  it('rejects an invalid document with every problem, and changes nothing', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    const error = await subject.coordinator
+      .apply(processDocument('bad', 1, { a: { resources: { memory: '12XB' } }, b: { dependsOn: { ghost: 'hard' } } }))
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LichenError);
+    expect((error as LichenError).violations.map((v) => v.path)).toEqual([
+      'components.a.resources.memory',
+      'components.b.dependsOn.ghost',
+    ]);
+    expect(subject.store.records.size).toBe(0);
+    expect(subject.runtime.calls).toEqual([]);
+  });
+
+  it('adopts what runs after a restart and resumes the deployment that was in flight', async () => {
+    const first = device();
+    await first.coordinator.start();
+    const good = await deployed(first, processDocument('base', 1, { keep: {} }));
+    await first.coordinator.stop();
+    first.supervisor.close();
+    // A deployment was in flight when the manager died: its record says so, and so does the store.
+    const inFlight = {
+      ...good,
+      id: 'base-r2-abcdef',
+      revision: 2,
+      phase: 'IN_PROGRESS' as const,
+      document: processDocument('base', 2, { keep: {}, added: {} }),
+    };
+    await first.store.save(inFlight);
+    await first.store.setActive(inFlight.id);
+
+    const restarted = device({ store: first.store, runtime: first.runtime });
+    first.runtime.calls.length = 0;
+    await restarted.coordinator.start();
+    const record = await finished(restarted, inFlight.id);
+    expect(record.phase).toBe('SUCCEEDED');
+    expect(first.runtime.calls).toEqual(['install added@', 'start added@']);
+    expect(restarted.book.get('keep')?.state).toBe('RUNNING');
+  });
+});

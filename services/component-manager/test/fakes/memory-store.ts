@@ -1,0 +1,38 @@
+import type { DeploymentRecord } from '../../src/domain/deployment/deployment-record.js';
+import type { DeploymentStore } from '../../src/domain/deployment/deployment-store.js';
+
+/** The deployment store in memory: what Redis keeps, for unit specs. */
+export class MemoryStore implements DeploymentStore {
+  readonly records = new Map<string, DeploymentRecord>();
+  currentId: string | undefined;
+  activeId: string | undefined;
+  queued: string[] = [];
+
+  async save(record: DeploymentRecord): Promise<void> {
+    this.records.set(record.id, record);
+  }
+  async get(id: string): Promise<DeploymentRecord | undefined> {
+    return this.records.get(id);
+  }
+  async list(limit: number): Promise<DeploymentRecord[]> {
+    return [...this.records.values()].sort((a, b) => b.queuedAt.localeCompare(a.queuedAt)).slice(0, limit);
+  }
+  async current(): Promise<string | undefined> {
+    return this.currentId;
+  }
+  async setCurrent(id: string): Promise<void> {
+    this.currentId = id;
+  }
+  async active(): Promise<string | undefined> {
+    return this.activeId;
+  }
+  async setActive(id: string | undefined): Promise<void> {
+    this.activeId = id;
+  }
+  async queue(): Promise<string[]> {
+    return this.queued;
+  }
+  async setQueue(ids: readonly string[]): Promise<void> {
+    this.queued = [...ids];
+  }
+}
