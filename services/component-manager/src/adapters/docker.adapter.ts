@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { request as httpRequest } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -89,16 +90,17 @@ export class DockerAdapter implements ComponentRuntime {
     );
   }
 
-  async available(): Promise<boolean> {
-    try {
-      const docker = await this.#docker();
-      // dockerode's ping takes an abort signal; its typings do not say so.
-      const ping = docker.ping as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
-      await ping.call(docker, { abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) });
-      return true;
-    } catch {
-      return false;
-    }
+  /** The engine's `/_ping` over its socket, without dockerode: a device with no engine never loads it. */
+  available(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const request = httpRequest({ socketPath: this.#socketPath, path: '/_ping', timeout: PING_TIMEOUT_MS }, (response) => {
+        response.resume();
+        resolve(response.statusCode === 200);
+      });
+      request.once('timeout', () => request.destroy());
+      request.once('error', () => resolve(false));
+      request.end();
+    });
   }
 
   async list(): Promise<ComponentInstance[]> {
