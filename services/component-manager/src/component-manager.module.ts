@@ -9,10 +9,10 @@ import { ComponentBook, type StateTransition } from './domain/component/componen
 import type { ComponentSpec } from './domain/component/component-spec.js';
 import { DeploymentCoordinator } from './domain/deployment/deployment-coordinator.js';
 import { DeploymentRunner } from './domain/deployment/deployment-runner.js';
-import { documentValidator } from './domain/deployment/document-acceptance.js';
+import { documentValidator } from './document-validator.js';
 import { RuntimeSet } from './domain/runtime/runtime-set.js';
 import { ComponentSupervisor } from './domain/supervision/component-supervisor.js';
-import { RestartBook } from './domain/supervision/restart-book.js';
+import { RestartBook, type RestartTimings } from './domain/supervision/restart-book.js';
 import { BusReporter } from './transport/bus.reporter.js';
 import { ComponentResponder } from './transport/component.responder.js';
 import { DeploymentResponder } from './transport/deployment.responder.js';
@@ -30,6 +30,13 @@ export class ComponentManagerModule implements OnApplicationBootstrap, OnApplica
   static register({ config, host, logger }: ServiceContext<ManagerConfig>): DynamicModule {
     const transitions: ((transition: StateTransition) => void)[] = [];
     const book = new ComponentBook((transition) => transitions.forEach((listener) => listener(transition)));
+    const restartTimings: RestartTimings = {
+      backoffBaseMs: config.restartBackoffBase,
+      backoffMaxMs: config.restartBackoffMax,
+      maxErrors: config.restartMaxErrors,
+      errorWindowMs: config.restartErrorWindow,
+      resetAfterMs: config.restartResetAfter,
+    };
     const launchEnv = (spec: ComponentSpec) => ({
       LICHEN_NATS_URL: host.natsUrl,
       LICHEN_DEVICE_ID: host.deviceId,
@@ -49,25 +56,13 @@ export class ComponentManagerModule implements OnApplicationBootstrap, OnApplica
               {
                 runtimes,
                 book,
-                restarts: new RestartBook({
-                  backoffBaseMs: config.restartBackoffBase,
-                  backoffMaxMs: config.restartBackoffMax,
-                  maxErrors: config.restartMaxErrors,
-                  errorWindowMs: config.restartErrorWindow,
-                  resetAfterMs: config.restartResetAfter,
-                }),
+                restarts: new RestartBook(restartTimings),
                 probe: new TcpProbe(),
                 launchEnv,
                 log: (event, fields) => logger.info(fields, event),
               },
               {
-                restart: {
-                  backoffBaseMs: config.restartBackoffBase,
-                  backoffMaxMs: config.restartBackoffMax,
-                  maxErrors: config.restartMaxErrors,
-                  errorWindowMs: config.restartErrorWindow,
-                  resetAfterMs: config.restartResetAfter,
-                },
+                restart: restartTimings,
                 settleMs: config.healthSettle,
                 startTimeoutMs: config.startTimeout,
                 pullTimeoutMs: config.pullTimeout,

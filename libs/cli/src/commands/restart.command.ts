@@ -18,11 +18,12 @@ export async function restartComponent(
 
 /** `lichen restart <component>`. */
 export function restartCommand(defaults: CliDefaults): Command {
-  return busCommand('restart', defaults)
+  // The device answers once the component has stopped (up to its shutdown timeout) and started again.
+  return busCommand('restart', defaults, { default: 180_000, help: 'how long to wait for the restart (default 3m)' })
     .description('restart a component')
     .argument('<component>', 'the component')
     .action(async (component: string, flags: { nats: string; timeout: number }) => {
-      await runOnBus('restart', { nats: flags.nats, connectTimeoutMs: flags.timeout }, (bus, output) =>
+      await runOnBus('restart', { nats: flags.nats, connectTimeoutMs: defaults.requestTimeout }, (bus, output) =>
         restartComponent(bus, output, component, { requestTimeoutMs: flags.timeout }),
       );
     });

@@ -3,6 +3,7 @@ import type { Logger } from '@lichen/logging';
 import type { ComponentRecord } from '../domain/component/component-book.js';
 import type { DeploymentRecord } from '../domain/deployment/deployment-record.js';
 import type { DeploymentStore } from '../domain/deployment/deployment-store.js';
+import type { SavedComponentState } from '../domain/supervision/component-supervisor.js';
 
 /**
  * The device's deployments in Redis, under `lichen:<device>:`: every record (a hash by id), the history (a sorted
@@ -100,6 +101,11 @@ export class RedisAdapter implements DeploymentStore {
       record.name,
       JSON.stringify({ ...state, version: spec.version, runtime: spec.runtime }),
     );
+  }
+
+  async components(): Promise<Record<string, SavedComponentState>> {
+    const saved = await this.#client.hgetall(this.#key('components'));
+    return Object.fromEntries(Object.entries(saved).map(([name, text]) => [name, JSON.parse(text) as SavedComponentState]));
   }
 
   async close(): Promise<void> {

@@ -14,9 +14,15 @@ export class StepAbortedError extends Error {
   override readonly name = 'StepAbortedError';
   constructor(
     readonly step: string,
-    reason: unknown,
+    readonly reason: unknown,
+    /** The component the step was for, when it was for one. */
+    readonly component?: string,
   ) {
     super(`${step} stopped: ${reason instanceof Error ? reason.message : String(reason)}`);
+  }
+
+  forComponent(component: string): StepAbortedError {
+    return new StepAbortedError(this.step, this.reason, component);
   }
 }
 

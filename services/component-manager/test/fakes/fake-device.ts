@@ -2,7 +2,7 @@ import { ComponentBook, type StateTransition } from '../../src/domain/component/
 import { DeploymentCoordinator } from '../../src/domain/deployment/deployment-coordinator.js';
 import type { DeploymentRecord } from '../../src/domain/deployment/deployment-record.js';
 import { DeploymentRunner } from '../../src/domain/deployment/deployment-runner.js';
-import { documentValidator } from '../../src/domain/deployment/document-acceptance.js';
+import { documentValidator } from '../../src/document-validator.js';
 import { RuntimeSet } from '../../src/domain/runtime/runtime-set.js';
 import { ComponentSupervisor } from '../../src/domain/supervision/component-supervisor.js';
 import { RestartBook, type RestartTimings } from '../../src/domain/supervision/restart-book.js';
@@ -18,7 +18,7 @@ export const quickTimings: RestartTimings = {
 };
 
 /** The component manager's domain wired as the module wires it, on a fake runtime and an in-memory store. */
-export function fakeDevice(options: { store?: MemoryStore; runtime?: FakeRuntime } = {}) {
+export function fakeDevice(options: { store?: MemoryStore; runtime?: FakeRuntime; reconcileIntervalMs?: number } = {}) {
   const runtime = options.runtime ?? new FakeRuntime();
   const store = options.store ?? new MemoryStore();
   const transitions: StateTransition[] = [];
@@ -27,6 +27,9 @@ export function fakeDevice(options: { store?: MemoryStore; runtime?: FakeRuntime
   const book = new ComponentBook((transition) => {
     transitions.push(transition);
     late.coordinator?.noteTransition(transition);
+    const { state, reason, restarts, recentErrors } = transition.record;
+    if (transition.removed) store.componentStates.delete(transition.record.name);
+    else store.componentStates.set(transition.record.name, { state, reason, restarts, recentErrors });
   });
   const runtimes = new RuntimeSet({ process: runtime });
   const supervisor = new ComponentSupervisor(
@@ -58,7 +61,7 @@ export function fakeDevice(options: { store?: MemoryStore; runtime?: FakeRuntime
       report: (record) => reports.push(record),
       log: () => undefined,
     },
-    { reconcileIntervalMs: 60_000, historyLimit: 50 },
+    { reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000, historyLimit: 50 },
   );
   late.coordinator = coordinator;
   return { runtime, store, book, supervisor, coordinator, transitions, reports };

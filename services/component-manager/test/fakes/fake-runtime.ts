@@ -20,6 +20,8 @@ export class FakeRuntime implements ComponentRuntime {
   readonly uninstallable = new Set<string>();
   /** Components whose install never returns (until aborted). */
   readonly hangingInstall = new Set<string>();
+  /** Report a stopped instance's exit after `stop` resolved, as Docker's `die` event does. */
+  reportStopsLate = false;
   private readonly listeners: ((exit: ComponentExit) => void)[] = [];
   private nextId = 1;
 
@@ -57,7 +59,17 @@ export class FakeRuntime implements ComponentRuntime {
 
   async stop(name: string): Promise<void> {
     this.calls.push(`stop ${name}`);
+    const instance = this.instances.get(name);
     this.instances.delete(name);
+    if (instance && this.reportStopsLate) {
+      setTimeout(
+        () =>
+          this.listeners.forEach((listener) =>
+            listener({ name, id: instance.id, exitCode: 143, oomKilled: false, at: new Date() }),
+          ),
+        5,
+      );
+    }
   }
 
   async runCheck(spec: ComponentSpec): Promise<boolean> {

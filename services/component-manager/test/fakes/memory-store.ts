@@ -1,5 +1,6 @@
 import type { DeploymentRecord } from '../../src/domain/deployment/deployment-record.js';
 import type { DeploymentStore } from '../../src/domain/deployment/deployment-store.js';
+import type { SavedComponentState } from '../../src/domain/supervision/component-supervisor.js';
 
 /** The deployment store in memory: what Redis keeps, for unit specs. */
 export class MemoryStore implements DeploymentStore {
@@ -7,6 +8,7 @@ export class MemoryStore implements DeploymentStore {
   currentId: string | undefined;
   activeId: string | undefined;
   queued: string[] = [];
+  readonly componentStates = new Map<string, SavedComponentState>();
 
   async save(record: DeploymentRecord): Promise<void> {
     this.records.set(record.id, record);
@@ -34,5 +36,8 @@ export class MemoryStore implements DeploymentStore {
   }
   async setQueue(ids: readonly string[]): Promise<void> {
     this.queued = [...ids];
+  }
+  async components(): Promise<Record<string, SavedComponentState>> {
+    return Object.fromEntries(this.componentStates);
   }
 }

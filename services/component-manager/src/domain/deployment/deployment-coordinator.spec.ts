@@ -98,7 +98,8 @@ describe('DeploymentCoordinator', () => {
     );
     const record = await finished(subject, stuck.id);
     expect(record.phase).toBe('FAILED_ROLLED_BACK');
-    expect(record.reason).toBe('the deployment timed out after 300ms');
+    expect(record.reason).toBe('the deployment timed out after 300ms while installing stuck');
+    expect(record.components.stuck?.reason).toBe(record.reason);
     expect((await finished(subject, next.id)).phase).toBe('SUCCEEDED');
   });
 
@@ -129,6 +130,91 @@ describe('DeploymentCoordinator', () => {
     ]);
     expect(subject.store.records.size).toBe(0);
     expect(subject.runtime.calls).toEqual([]);
+  });
+
+  it('leaves a BROKEN component to its deployment: the periodic reconcile does not reinstall it', async () => {
+    const subject = device({ reconcileIntervalMs: 20 });
+    await subject.coordinator.start();
+    await deployed(subject, processDocument('crash', 1, { crasher: {} }));
+    for (let crash = 0; crash < 3; crash += 1) {
+      while (subject.book.get('crasher')?.state !== 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 5));
+      subject.runtime.exit('crasher', 3);
+    }
+    while (subject.book.get('crasher')?.state !== 'BROKEN') await new Promise((resolve) => setTimeout(resolve, 5));
+    const starts = subject.runtime.calls.filter((call) => call.startsWith('start')).length;
+    await new Promise((resolve) => setTimeout(resolve, 200)); // ten reconcile passes
+    expect(subject.book.get('crasher')?.state).toBe('BROKEN');
+    expect(subject.runtime.calls.filter((call) => call.startsWith('start'))).toHaveLength(starts);
+  });
+
+  it('does not count the exit of the instance an update replaced against the new one', async () => {
+    const subject = device();
+    subject.runtime.reportStopsLate = true;
+    await subject.coordinator.start();
+    await deployed(subject, processDocument('app', 1, { app: { version: '1' } }));
+    const record = await deployed(subject, processDocument('app', 2, { app: { version: '2' } }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(record.phase).toBe('SUCCEEDED');
+    expect(subject.book.get('app')).toMatchObject({ state: 'RUNNING', recentErrors: 0, restarts: 0 });
+    expect(subject.runtime.calls.filter((call) => call.startsWith('start'))).toEqual(['start app@1', 'start app@2']);
+  });
+
+  it('keeps a BROKEN component BROKEN across a restart of the manager', async () => {
+    const first = device();
+    await first.coordinator.start();
+    await deployed(
+      first,
+      processDocument('crash', 1, { crasher: { restart: { policy: 'on-failure' } } }, { failurePolicy: 'none' }),
+    );
+    for (let crash = 0; crash < 3; crash += 1) {
+      while (first.book.get('crasher')?.state !== 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 5));
+      first.runtime.exit('crasher', 3);
+    }
+    while (first.book.get('crasher')?.state !== 'BROKEN') await new Promise((resolve) => setTimeout(resolve, 5));
+    await first.coordinator.stop();
+    first.supervisor.close();
+
+    const restarted = device({ store: first.store, runtime: first.runtime });
+    const starts = first.runtime.calls.length;
+    await restarted.coordinator.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(restarted.book.get('crasher')).toMatchObject({ state: 'BROKEN', reason: 'exited with 3 (3 errors within 1m)' });
+    expect(first.runtime.calls.slice(starts)).toEqual([]);
+  });
+
+  it('resumes the in-flight deployment before a queued one for the same target, losing neither', async () => {
+    const first = device();
+    await first.coordinator.start();
+    const good = await deployed(first, processDocument('base', 1, { keep: {} }));
+    await first.coordinator.stop();
+    first.supervisor.close();
+    const inFlight = {
+      ...good,
+      id: 'base-r2-aaaaaa',
+      revision: 2,
+      phase: 'IN_PROGRESS' as const,
+      queuedAt: new Date().toISOString(),
+      document: processDocument('base', 2, { keep: {}, two: {} }),
+    };
+    const queued = {
+      ...inFlight,
+      id: 'base-r3-bbbbbb',
+      revision: 3,
+      phase: 'QUEUED' as const,
+      startedAt: undefined,
+      document: processDocument('base', 3, { keep: {}, three: {} }),
+    };
+    await first.store.save(inFlight);
+    await first.store.save(queued);
+    await first.store.setActive(inFlight.id);
+    // The queue list was lost between two writes: the history still has the queued record.
+    await first.store.setQueue([]);
+
+    const restarted = device({ store: first.store, runtime: first.runtime });
+    await restarted.coordinator.start();
+    expect((await finished(restarted, inFlight.id)).phase).toBe('SUCCEEDED');
+    expect((await finished(restarted, queued.id)).phase).toBe('SUCCEEDED');
+    expect([...first.runtime.instances.keys()].sort()).toEqual(['keep', 'three']);
   });
 
   it('adopts what runs after a restart and resumes the deployment that was in flight', async () => {

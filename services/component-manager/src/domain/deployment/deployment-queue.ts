@@ -18,6 +18,11 @@ export class DeploymentQueue<T extends Queueable> {
     return superseded;
   }
 
+  /** Puts a deployment at the head without superseding anything: one that was in flight when the manager died. */
+  putFirst(item: T): void {
+    this.items = [item, ...this.items.filter((queued) => queued.id !== item.id)];
+  }
+
   /** Takes the next deployment to run. */
   take(): T | undefined {
     return this.items.shift();

@@ -1,7 +1,7 @@
 import type { ComponentBook } from '../component/component-book.js';
 import type { ComponentSpec } from '../component/component-spec.js';
 import { settledStates } from '../component/component-state.js';
-import { formatDuration, sleep, StepAbortedError } from '../deadline.js';
+import { formatDuration, sleep, StepAbortedError, withDeadline } from '../deadline.js';
 import { planDeployment, type DesiredComponents } from '../planning/deployment.planner.js';
 import type { Plan, PlanStep } from '../planning/plan-step.js';
 import type { RuntimeSet } from '../runtime/runtime-set.js';
@@ -40,6 +40,15 @@ export class ComponentFailure extends Error {
 const STAGE_CONCURRENCY = 4;
 /** Allowed beyond a component's startup timeout for the gate to see the verdict its watch reached. */
 const GATE_MARGIN_MS = 1_000;
+/** Listing what runs: an engine that takes longer is as good as down. */
+const LIST_TIMEOUT_MS = 30_000;
+
+/**
+ * `deploy`: a deployment (or its rollback): BROKEN components are reinstalled, each stage is gated on health.
+ * `reconcile`: the periodic pass: puts back what went missing; a component the supervisor is restarting (or
+ * has given up on) is left to it, and nothing is gated.
+ */
+export type ConvergeMode = 'deploy' | 'reconcile';
 
 /**
  * Carries out one deployment, the way edgeAgent reconciles: plan the difference between desired and actual, run
@@ -53,16 +62,18 @@ export class DeploymentRunner {
     desired: RunnableDeployment,
     applied: Readonly<Record<string, ComponentSpec>>,
     signal: AbortSignal,
-    options: { gate: boolean } = { gate: true },
+    mode: ConvergeMode,
   ): Promise<Plan> {
+    const deploying = mode === 'deploy';
     const broken = new Set(
       this.ports.book
         .list()
         .filter((record) => record.state === 'BROKEN')
         .map((record) => record.name),
     );
-    const plan = planDeployment(desired, await this.ports.runtimes.instances(), applied, broken);
-    if (options.gate) this.ports.onPlanned(actionsOf(plan));
+    const actual = await withDeadline('listing components', LIST_TIMEOUT_MS, signal, () => this.ports.runtimes.instances());
+    const plan = planDeployment(desired, actual, applied, deploying ? broken : new Set());
+    if (deploying) this.ports.onPlanned(actionsOf(plan));
     for (const removal of plan.removals) {
       await this.ports.supervisor.stop(removal.name, removal.runtime, { remove: true, signal });
     }
@@ -72,11 +83,16 @@ export class DeploymentRunner {
         this.ports.supervisor.discard(record.name);
       }
     }
-    const planned = new Map(plan.stages.flat().map((step) => [step.spec.name, step]));
+    const planned = new Map(
+      plan.stages
+        .flat()
+        .filter((step) => deploying || this.supervisorHandsOff(step.spec.name))
+        .map((step) => [step.spec.name, step]),
+    );
     for (const stage of desired.startOrder) {
       const steps = stage.map((name) => planned.get(name)).filter((step) => step !== undefined);
       await inBatches(steps, STAGE_CONCURRENCY, (step) => this.execute(step, desired.id, signal));
-      if (options.gate) await Promise.all(stage.map((name) => this.gate(desired.components[name], signal)));
+      if (deploying) await Promise.all(stage.map((name) => this.gate(desired.components[name], signal)));
     }
     return plan;
   }
@@ -93,9 +109,15 @@ export class DeploymentRunner {
       if (step.kind === 'update') await supervisor.stop(name, step.previousRuntime, { remove: false, signal });
       await supervisor.launch(step.spec, deployment, signal);
     } catch (error) {
-      if (error instanceof StepAbortedError) throw error;
+      if (error instanceof StepAbortedError) throw error.forComponent(name);
       throw new ComponentFailure(name, (error as Error).message);
     }
+  }
+
+  /** Whether the supervisor leaves the component alone: it has none, or it runs (or ran) fine. */
+  private supervisorHandsOff(name: string): boolean {
+    const state = this.ports.book.get(name)?.state;
+    return state === undefined || settledStates.has(state);
   }
 
   /** Waits until the component is RUNNING (healthy) or FINISHED; fails when BROKEN or out of time. */
@@ -104,7 +126,7 @@ export class DeploymentRunner {
     const deadline = Date.now() + spec.health.startupTimeoutMs + GATE_MARGIN_MS;
     for (;;) {
       const record = this.ports.book.get(spec.name);
-      if (record && settledStates.has(record.state) && record.reason !== 'stopped') return;
+      if (record && settledStates.has(record.state)) return;
       if (record?.state === 'BROKEN') throw new ComponentFailure(spec.name, record.reason);
       // Down for good: its restart policy will not start it again.
       if (record?.state === 'ERRORED' && spec.restart.policy === 'never') throw new ComponentFailure(spec.name, record.reason);
@@ -119,7 +141,7 @@ export class DeploymentRunner {
       try {
         await sleep(50, signal);
       } catch (reason) {
-        throw new StepAbortedError(`waiting for ${spec.name}`, reason);
+        throw new StepAbortedError(`waiting for ${spec.name}`, reason, spec.name);
       }
     }
   }

@@ -1,6 +1,10 @@
+import type { SavedComponentState } from '../supervision/component-supervisor.js';
 import type { DeploymentRecord } from './deployment-record.js';
 
-/** Where deployments live (Redis): every record, which one the device runs, which one is in flight, the queue. */
+/**
+ * Where deployments live (Redis): every record, which one the device runs, which one is in flight, the queue,
+ * and the components' last known states.
+ */
 export interface DeploymentStore {
   save(record: DeploymentRecord): Promise<void>;
   get(id: string): Promise<DeploymentRecord | undefined>;
@@ -14,4 +18,6 @@ export interface DeploymentStore {
   setActive(id: string | undefined): Promise<void>;
   queue(): Promise<string[]>;
   setQueue(ids: readonly string[]): Promise<void>;
+  /** Each component's last known state, restart count and errors, as they were before a restart. */
+  components(): Promise<Record<string, SavedComponentState>>;
 }

@@ -21,7 +21,3 @@ export interface Plan {
   /** Components that are already as desired and are not touched. */
   readonly unchanged: readonly string[];
 }
-
-export function planIsEmpty(plan: Plan): boolean {
-  return plan.removals.length === 0 && plan.stages.every((stage) => stage.length === 0);
-}

@@ -1,5 +1,6 @@
 import type { ComponentBook } from '../component/component-book.js';
 import type { ComponentSpec, RuntimeKind } from '../component/component-spec.js';
+import type { ComponentStateName } from '../component/component-state.js';
 import { withDeadline, formatDuration } from '../deadline.js';
 import type { ComponentExit, ComponentInstance } from '../runtime/component-runtime.js';
 import type { HealthProbe } from '../runtime/health-probe.js';
@@ -22,6 +23,20 @@ export interface SupervisorSettings {
   readonly stopMarginMs: number;
 }
 
+/** What the device knew of a component before the manager restarted (kept in Redis). */
+export interface SavedComponentState {
+  readonly state: ComponentStateName;
+  readonly reason: string;
+  readonly restarts: number;
+  readonly recentErrors: number;
+}
+
+export interface AdoptOptions {
+  /** Check its health before calling it RUNNING (it belongs to a deployment that was in flight). */
+  readonly verify?: boolean;
+  readonly saved?: SavedComponentState;
+}
+
 export interface SupervisorPorts {
   readonly runtimes: RuntimeSet;
   readonly book: ComponentBook;
@@ -41,6 +56,8 @@ export class ComponentSupervisor {
   private readonly lock = new KeyedLock();
   private readonly supervised = new Map<string, { spec: ComponentSpec; deployment: string; generation: number }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Instances the supervisor stopped itself: their exits, however late they are reported, are not errors. */
+  private readonly retired = new Set<string>();
   private readonly watch: StartupWatch;
   private closed = false;
 
@@ -68,14 +85,30 @@ export class ComponentSupervisor {
     });
   }
 
-  /** Takes over an instance found running (or exited) after the manager restarted, without restarting it. */
-  adopt(spec: ComponentSpec, deployment: string, instance: ComponentInstance): void {
+  /**
+   * Takes over an instance found after the manager restarted, without restarting it. A running instance of the
+   * current deployment is RUNNING at once; one of a deployment that was in flight (`verify`) is STARTING until
+   * its health check passes. An exited one is judged like any exit, unless it was BROKEN before the restart.
+   */
+  adopt(spec: ComponentSpec, deployment: string, instance: ComponentInstance, options: AdoptOptions = {}): void {
     this.track(spec, deployment);
+    const { saved } = options;
+    const kept = { deployment, instanceId: instance.id, restarts: saved?.restarts ?? 0, recentErrors: saved?.recentErrors ?? 0 };
     if (instance.status === 'running') {
-      this.ports.book.transition(spec, 'RUNNING', { deployment, instanceId: instance.id, reason: 'adopted' });
+      if (!options.verify) {
+        this.ports.book.transition(spec, 'RUNNING', { ...kept, reason: 'adopted' });
+        return;
+      }
+      this.ports.book.transition(spec, 'STARTING', { ...kept, reason: 'adopted' });
+      const generation = this.supervised.get(spec.name)?.generation;
+      this.watch.begin(spec, instance.id, () => this.supervised.get(spec.name)?.generation === generation);
       return;
     }
-    this.ports.book.transition(spec, 'STARTING', { deployment, instanceId: instance.id });
+    if (saved?.state === 'BROKEN') {
+      this.ports.book.transition(spec, 'BROKEN', { ...kept, reason: saved.reason });
+      return;
+    }
+    this.ports.book.transition(spec, 'STARTING', kept);
     this.onExit({
       name: spec.name,
       id: instance.id,
@@ -89,13 +122,9 @@ export class ComponentSupervisor {
   stop(name: string, runtimeKind: RuntimeKind, options: { remove: boolean; signal: AbortSignal }): Promise<void> {
     return this.lock.run(name, async () => {
       const current = this.supervised.get(name);
-      const shutdownMs = current?.spec.timeouts.shutdownMs ?? 15_000;
       this.untrack(name);
       if (current) this.ports.book.transition(current.spec, 'STOPPING');
-      const runtime = this.ports.runtimes.get(runtimeKind);
-      await withDeadline(`stopping ${name}`, shutdownMs + this.settings.stopMarginMs, options.signal, (signal) =>
-        runtime.stop(name, shutdownMs, signal),
-      );
+      await this.stopInstance(name, runtimeKind, current?.spec.timeouts.shutdownMs ?? 15_000, options.signal);
       if (options.remove || !current) this.ports.book.remove(name);
       else this.ports.book.transition(current.spec, 'FINISHED', { reason: 'stopped' });
     });
@@ -114,14 +143,14 @@ export class ComponentSupervisor {
     return this.lock.run(name, async () => {
       this.untrack(name);
       this.ports.book.transition(current.spec, 'STOPPING', { reason: 'restart requested' });
-      const runtime = this.ports.runtimes.get(current.spec.runtime);
-      await withDeadline(`stopping ${name}`, current.spec.timeouts.shutdownMs + this.settings.stopMarginMs, signal, (s) =>
-        runtime.stop(name, current.spec.timeouts.shutdownMs, s),
-      );
+      await this.stopInstance(name, current.spec.runtime, current.spec.timeouts.shutdownMs, signal);
       this.ports.restarts.forget(name);
       this.track(current.spec, current.deployment);
       this.ports.book.transition(current.spec, 'INSTALLED', { restarts: 0, recentErrors: 0, reason: '' });
-      await this.startInstance(current.spec, signal);
+      await this.startInstance(current.spec, signal).catch((error: Error) => {
+        this.onError(current.spec, `restart failed: ${error.message}`);
+        throw error;
+      });
     });
   }
 
@@ -131,10 +160,6 @@ export class ComponentSupervisor {
     if (current) this.supervised.set(spec.name, { ...current, spec, deployment });
     const record = this.ports.book.get(spec.name);
     if (record) this.ports.book.transition(spec, record.state, { deployment, reason: record.reason });
-  }
-
-  isSupervised(name: string): boolean {
-    return this.supervised.has(name);
   }
 
   close(): void {
@@ -154,7 +179,12 @@ export class ComponentSupervisor {
     const runtime = this.ports.runtimes.get(spec.runtime);
     const deployment = this.supervised.get(spec.name)?.deployment ?? '';
     const context = { fingerprint: componentFingerprint(spec), deployment, env: this.ports.launchEnv(spec) };
-    const instance = await withDeadline(`starting ${spec.name}`, this.settings.startTimeoutMs, signal, (stepSignal) =>
+    // A process component's start runs its startup script, which has the whole startup timeout.
+    const startMs =
+      spec.runtime === 'process'
+        ? Math.max(this.settings.startTimeoutMs, spec.health.startupTimeoutMs)
+        : this.settings.startTimeoutMs;
+    const instance = await withDeadline(`starting ${spec.name}`, startMs, signal, (stepSignal) =>
       runtime.start(spec, context, stepSignal),
     );
     if (!isCurrent()) return;
@@ -163,6 +193,7 @@ export class ComponentSupervisor {
   }
 
   private onExit(exit: ComponentExit): void {
+    if (this.retired.delete(exit.id)) return;
     const entry = this.supervised.get(exit.name);
     const record = this.ports.book.get(exit.name);
     if (!entry || this.closed || (record?.instanceId && record.instanceId !== exit.id)) return;
@@ -213,6 +244,16 @@ export class ComponentSupervisor {
           this.onError(now.spec, `restart failed: ${error.message}`),
         );
       }),
+    );
+  }
+
+  /** Stops the component's instance, its exit marked as one the supervisor caused. */
+  private async stopInstance(name: string, runtimeKind: RuntimeKind, shutdownMs: number, signal: AbortSignal): Promise<void> {
+    const instanceId = this.ports.book.get(name)?.instanceId;
+    if (instanceId) this.retired.add(instanceId);
+    const runtime = this.ports.runtimes.get(runtimeKind);
+    await withDeadline(`stopping ${name}`, shutdownMs + this.settings.stopMarginMs, signal, (stepSignal) =>
+      runtime.stop(name, shutdownMs, stepSignal),
     );
   }
 

@@ -22,14 +22,12 @@ describe('RestartBook', () => {
     expect(spread.recordError('b', 3_700_000)).toEqual({ broken: false, recentErrors: 2 });
   });
 
-  it('starts from zero after a healthy period, and not before', () => {
+  it('starts from zero once forgotten: a healthy period, a new deployment or a config change', () => {
     const book = new RestartBook(timings);
     book.recordError('a', 0);
     book.nextDelay('a');
-    book.noteHealthy('a', 1_000, 500_000);
-    expect(book.recentErrors('a', 500_000)).toBe(1);
-    book.noteHealthy('a', 1_000, 601_000);
-    expect(book.recentErrors('a', 601_000)).toBe(0);
+    book.forget('a');
+    expect(book.recentErrors('a', 1_000)).toBe(0);
     expect(book.nextDelay('a')).toBe(10_000);
   });
 });

@@ -43,11 +43,6 @@ export class RestartBook {
     return (this.errors.get(name) ?? []).filter((at) => now - at < this.timings.errorWindowMs).length;
   }
 
-  /** Forgets a component's history once it has been healthy for `resetAfterMs`. */
-  noteHealthy(name: string, healthySince: number, now: number): void {
-    if (now - healthySince >= this.timings.resetAfterMs) this.forget(name);
-  }
-
   /** A new deployment or config change reinstalls a component: it starts with a clean slate. */
   forget(name: string): void {
     this.errors.delete(name);

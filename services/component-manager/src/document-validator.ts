@@ -1,8 +1,8 @@
 import { toJson } from '@bufbuild/protobuf';
 import { DeploymentSchema } from '@lichen/contracts';
-import type { JsonObject } from '../component/component-spec.js';
-import { validateDeployment } from '../document/deployment.validator.js';
-import type { DocumentValidator } from './accepted-document.js';
+import type { JsonObject } from './domain/component/component-spec.js';
+import { validateDeployment } from './domain/document/deployment.validator.js';
+import type { DocumentValidator } from './domain/deployment/accepted-document.js';
 
 /** The validator the coordinator uses: the document's checks, for a device with (or without) a Docker engine. */
 export function documentValidator(device: { dockerAvailable: () => boolean }): DocumentValidator {
