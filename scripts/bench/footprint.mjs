@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // What the one-process runtime costs in memory, idle: `lichen run` with every service, each service alone in
-// `lichen run <service>`, and a bare Node process as the floor, side by side in interleaved rounds on one NATS
-// and one Redis the benchmark starts. Prints `rss_mb=<median>` for the whole runtime first, so every issue can
-// see what its service added, then a table and the ratio to the goal.
+// `lichen run <service>`, any set of them named with --with, and a bare Node process as the floor, side by side
+// in interleaved rounds on one NATS and one Redis the benchmark starts. Prints `rss_mb=<median>` for the whole
+// runtime first, so every issue can see what its service added, then a table, what each service adds to the
+// others (where a measured set lacks just that one), and the ratio to the goal.
 //
-// Usage: node scripts/bench/footprint.mjs [--rounds N] [--idle-seconds S] [--json]   (after `npx nx run cli:bundle`)
+// Usage: node scripts/bench/footprint.mjs [--rounds N] [--idle-seconds S] [--with a,b] [--json]
+//        (after `npx nx run cli:bundle`)
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from './lib/args.mjs';
+import { parseArgs, usageError } from './lib/args.mjs';
+import { engineAnswers } from './lib/docker.mjs';
 import { freePort, loadavgNow, which } from './lib/host.mjs';
 import { rssMb } from './lib/proc-stats.mjs';
 import { makeTempDir, start, stopAll, waitForHttp } from './lib/processes.mjs';
@@ -25,17 +28,31 @@ const USAGE = `usage: node scripts/bench/footprint.mjs [options]
 
   --rounds N         interleaved rounds, median reported (default 3)
   --idle-seconds S   how long each process idles after it is ready, before its RSS is read (default 10)
+  --with A,B         also measure these services together in one \`lichen run A B\` (repeatable)
+  --metrics-port P   the /metrics port of every Lichen process, one at a time (default: a free one each)
   --max-seconds S    abort the whole run after S seconds (default 900)
   --json             print the results as JSON
+
+Every process gets the environment (LICHEN_RUNTIMES=process, say, keeps the component manager off Docker).
+The component manager uses a Docker engine when one answers on its socket (LICHEN_DOCKER_SOCKET, by default
+/var/run/docker.sock); the report says whether one did.
 `;
 
 const opts = parseArgs(process.argv.slice(2), {
   name: 'footprint',
   usage: USAGE,
-  defaults: { rounds: 3, idleSeconds: 10, maxSeconds: 900, json: false },
-  integers: { '--rounds': ['rounds', 1], '--idle-seconds': ['idleSeconds', 1], '--max-seconds': ['maxSeconds', 10] },
+  defaults: { rounds: 3, idleSeconds: 10, metricsPort: 0, maxSeconds: 900, json: false, with: [] },
+  integers: {
+    '--rounds': ['rounds', 1],
+    '--idle-seconds': ['idleSeconds', 1],
+    '--metrics-port': ['metricsPort', 1],
+    '--max-seconds': ['maxSeconds', 10],
+  },
   switches: { '--json': 'json' },
+  lists: { '--with': 'with' },
 });
+// Every process is a device of its own id, so a component manager measured here never touches another's containers.
+const DEVICE_ID = `bench-footprint-${process.pid}`;
 
 runBench('footprint', async () => {
   const started = Date.now();
@@ -43,14 +60,28 @@ runBench('footprint', async () => {
   const cancelWatchdog = startWatchdog(opts.maxSeconds);
   if (!existsSync(LICHEN_MAIN)) throw new Error('libs/cli/dist/bundle/lichen.mjs is missing: run `npx nx run cli:bundle` first');
   const services = await serviceNames();
+  for (const unknown of opts.with.flat().filter((name) => !services.includes(name)))
+    usageError('footprint', `--with names ${unknown}, which lichen run does not know (it knows ${services.join(', ')})`);
+  const dockerRuntime = await dockerRuntimeOf(process.env);
   const tmpDir = makeTempDir('lichen-bench-footprint-');
   const servers = await startServers(tmpDir);
 
   // The subjects, measured in turn within each round: the floor, each service alone, then all together.
   const subjects = [
     { key: 'node', label: 'bare node (floor)', args: ['-e', 'setInterval(() => {}, 1 << 30)'] },
-    ...services.map((service) => ({ key: service, label: `lichen run ${service}`, args: [LICHEN_MAIN, 'run', service] })),
-    { key: 'all', label: `lichen run (all ${services.length})`, args: [LICHEN_MAIN, 'run'] },
+    ...services.map((service) => ({
+      key: service,
+      label: `lichen run ${service}`,
+      services: [service],
+      args: [LICHEN_MAIN, 'run', service],
+    })),
+    ...opts.with.map((set) => ({
+      key: set.join('+'),
+      label: `lichen run ${set.join(' ')}`,
+      services: set,
+      args: [LICHEN_MAIN, 'run', ...set],
+    })),
+    { key: 'all', label: `lichen run (all ${services.length})`, services, args: [LICHEN_MAIN, 'run'] },
   ];
   const samples = Object.fromEntries(subjects.map((subject) => [subject.key, []]));
   for (let round = 1; round <= opts.rounds; round++) {
@@ -68,6 +99,8 @@ runBench('footprint', async () => {
     goalMb: GOAL_MB,
     services: services.length,
     subjects: subjects.map(({ key, label }) => ({ key, label, rssMb: medians[key], samples: samples[key] })),
+    added: addedByEach(services, subjects, medians),
+    dockerRuntime,
     environment: {
       cpus: (await import('node:os')).cpus().length,
       loadavgStart,
@@ -88,6 +121,8 @@ function render(report) {
     '',
     `idle RSS of the Node process, median of ${report.options.rounds} rounds, ${report.options.idleSeconds} s idle after ready:`,
     table(['process', 'RSS MB', 'ratio to lichen run'], rows),
+    ...report.added.map(({ service, mb, over }) => `  ${service} adds ${mb.toFixed(1)} MB to \`lichen run ${over.join(' ')}\``),
+    `  component-manager's docker runtime: ${report.dockerRuntime}`,
     '',
     `goal: all five services in one process under ${report.goalMb} MB; now ${report.rssMb.toFixed(1)} MB with ` +
       `${report.services} of them (${report.rssMb < report.goalMb ? `${(report.goalMb - report.rssMb).toFixed(1)} MB left` : 'OVER'})`,
@@ -95,12 +130,41 @@ function render(report) {
   ].join('\n');
 }
 
+/** Whether a component manager started with `env` loads its Docker client, and why, as the report says it. */
+async function dockerRuntimeOf(env) {
+  const runtimes = env.LICHEN_RUNTIMES ?? 'auto';
+  if (!runtimes.includes('docker') && runtimes !== 'auto') return `off (LICHEN_RUNTIMES=${runtimes})`;
+  const socket = env.LICHEN_DOCKER_SOCKET ?? '/var/run/docker.sock';
+  return (await engineAnswers(socket))
+    ? `on (a Docker engine answers on ${socket})`
+    : `off (no Docker engine answers on ${socket})`;
+}
+
+/**
+ * What each service adds to the others in one process: `lichen run` (all) minus a measured set that is all but
+ * that service. Services for which no such set was measured are left out.
+ */
+function addedByEach(services, subjects, medians) {
+  const all = subjects.find((subject) => subject.key === 'all');
+  return services.flatMap((service) => {
+    const others = services.filter((name) => name !== service);
+    const without = subjects.find(
+      (subject) =>
+        subject.key !== 'node' &&
+        subject.services.length === others.length &&
+        others.every((name) => subject.services.includes(name)),
+    );
+    return without && others.length > 0 ? [{ service, mb: medians[all.key] - medians[without.key], over: others }] : [];
+  });
+}
+
 /** Starts one subject, waits until it is ready and has idled, reads its RSS, stops it. */
 async function idleRss(subject, servers, tmpDir, name) {
-  const metricsPort = await freePort();
+  const metricsPort = opts.metricsPort || (await freePort());
   const env = {
     ...process.env,
     LICHEN_DATA_DIR: join(tmpDir, name),
+    LICHEN_DEVICE_ID: DEVICE_ID,
     LICHEN_NATS_URL: servers.natsUrl,
     LICHEN_NATS_MONITOR_URL: servers.natsMonitorUrl,
     LICHEN_REDIS_URL: servers.redisUrl,

@@ -52,7 +52,9 @@ if (!existsSync(entry)) {
 const outdir = join(cliRoot, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 const isInstalled = (name) => existsSync(join(root, 'node_modules', name, 'package.json'));
-const external = optionalLazyPackages.filter((name) => !isInstalled(name)).flatMap((name) => [name, `${name}/*`]);
+// Native addons cannot be bundled: dockerode's ssh2 (for ssh:// engines, which Lichen does not use) loads its
+// optional ones inside try/catch, so leaving them out costs nothing.
+const external = [...optionalLazyPackages.filter((name) => !isInstalled(name)).flatMap((name) => [name, `${name}/*`]), '*.node'];
 
 const result = await build({
   entryPoints: { lichen: entry },

@@ -14,10 +14,13 @@ import {
 } from '@lichen/testing';
 
 // What a user gets from `docker-compose --profile monitoring up`: every Lichen service in one container, its
-// metrics on the host and Prometheus scraping it, with images built here from local bases (no registry is reachable).
+// metrics on the host and Prometheus scraping it, the component manager running docker components on the host's
+// engine and process components in the container, with images built here from local bases (no registry is reachable).
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const project = `lichen-e2e-${randomBytes(4).toString('hex')}`;
 const lichenImage = `${project}/lichen:e2e`;
+// The device id names and labels the containers the component manager starts: this run's alone.
+const deviceId = project;
 
 let engine: DockerEngine | undefined;
 let compose: ComposeProject | undefined;
@@ -64,7 +67,9 @@ beforeAll(async () => {
       LICHEN_BASE_IMAGE: 'lichen/node-base:local',
       LICHEN_IMAGE_PREFIX: project,
       LICHEN_VERSION: 'e2e',
-      LICHEN_DEVICE_ID: 'e2e-device',
+      LICHEN_DEVICE_ID: deviceId,
+      // The project's network, named so that a docker component can join it; this run's alone.
+      LICHEN_NETWORK: project,
       LICHEN_METRICS_PORT: String(metricsPort),
       LICHEN_PROMETHEUS_PORT: String(prometheusPort),
       // docker-compose 1.29 builds through the engine's API: no buildx needed.
@@ -76,14 +81,29 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Always, even after a failure: containers, network and volumes of this project, then its own image.
-  // The lichen/*:local bases stay, as a cache for the next run.
+  // Always, even after a failure: the components' containers (outside the project, and on its network), then the
+  // containers, network and volumes of this project, then its own image. The lichen/*:local bases stay, as a
+  // cache for the next run.
+  await removeComponentContainers().catch((error) => console.error(error));
   await compose?.run(['--profile', 'monitoring', 'down', '-v', '--remove-orphans', '--timeout', '5']).catch((error) => {
     console.error(error);
   });
   await runCommand('docker', ['image', 'rm', '--force', lichenImage]).catch(() => undefined);
   await engine?.release();
 });
+
+/** Removes the containers the component manager started for this run's device. */
+async function removeComponentContainers(): Promise<void> {
+  const ids = (await runCommand('docker', ['ps', '-aq', '--filter', `label=lichen.device=${deviceId}`]))
+    .split('\n')
+    .filter(Boolean);
+  if (ids.length > 0) await runCommand('docker', ['rm', '-f', ...ids]);
+}
+
+/** The `lichen` command inside the lichen container, as an operator runs it there: `docker-compose exec lichen ...`. */
+function lichen(...args: string[]): Promise<string> {
+  return compose!.run(['exec', '-T', 'lichen', 'node', '/app/lichen.mjs', ...args], { timeoutMs: 120_000 });
+}
 
 describe('docker compose deployment', () => {
   it('serves the health of the device, the bus and Redis on the host port', async () => {
@@ -103,6 +123,7 @@ describe('docker compose deployment', () => {
     expect(valuesOf(metrics, 'lichen_redis_up')).toEqual([1]);
     // Every service runs in the one container, and each passes its readiness checks.
     expect(metrics).toMatch(/^lichen_service_ready\{service="health-exporter"\} 1$/m);
+    expect(metrics).toMatch(/^lichen_service_ready\{service="component-manager"\} 1$/m);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
     // Read from the host's /proc mounted into the container, not from the container's cgroup.
     const memTotalKiB = Number(/^MemTotal:\s+(\d+) kB$/m.exec(await readFile('/proc/meminfo', 'utf8'))?.[1]);
@@ -128,5 +149,67 @@ describe('docker compose deployment', () => {
     expect(result).toHaveLength(1);
     expect(result[0]?.metric.instance).toBe('lichen:9100');
     expect(result[0]?.value[1]).toBe('1');
+  });
+
+  it('runs the component manager: lichen components answers inside the container', async () => {
+    const list = await withLogs(() => lichen('components', '--json'));
+    expect(JSON.parse(list)).toEqual({});
+  });
+
+  it('deploys a process component into the lichen container and a docker component onto the host engine', async () => {
+    // Both reach NATS the way a component does, through the LICHEN_NATS_URL they are given (nats://nats:4222), and
+    // exit 1 when they cannot: RUNNING (alive past the settle time) means they got through.
+    const reachNats = `const u=new URL(process.env.LICHEN_NATS_URL);require('net').connect(+u.port,u.hostname).on('connect',()=>setInterval(()=>{},1e9)).on('error',()=>process.exit(1))`;
+    const document = {
+      apiVersion: 'lichen.dev/v1',
+      kind: 'Deployment',
+      metadata: { name: 'compose-e2e', revision: 1 },
+      components: {
+        'in-process': { version: '1.0.0', process: { run: `exec node -e "${reachNats}"` } },
+        'in-docker': {
+          version: '1.0.0',
+          image: 'lichen/node-base:local',
+          pullPolicy: 'never',
+          command: ['node', '-e', reachNats],
+          network: project,
+        },
+      },
+    };
+    // The document goes in through the environment: `docker-compose exec` has no way to pass a file.
+    const deployed = await withLogs(() =>
+      compose!.run(
+        [
+          'exec',
+          '-T',
+          '-e',
+          `LICHEN_E2E_DOCUMENT=${JSON.stringify(document)}`,
+          'lichen',
+          'sh',
+          '-c',
+          'printf %s "$LICHEN_E2E_DOCUMENT" > /tmp/deployment.json && node /app/lichen.mjs deploy -f /tmp/deployment.json',
+        ],
+        { timeoutMs: 180_000 },
+      ),
+    );
+    expect(deployed).toMatch(/SUCCEEDED/);
+
+    const { components } = JSON.parse(await lichen('components', '--json')) as {
+      components: { name: string; runtime: string; state: string }[];
+    };
+    expect(
+      components.map(({ name, runtime, state }) => ({ name, runtime, state })).sort((a, b) => a.name.localeCompare(b.name)),
+    ).toEqual([
+      { name: 'in-docker', runtime: 'docker', state: 'COMPONENT_STATE_RUNNING' },
+      { name: 'in-process', runtime: 'process', state: 'COMPONENT_STATE_RUNNING' },
+    ]);
+    // The docker component is a container of the host's engine, named and labelled after the device.
+    const containers = await runCommand('docker', [
+      'ps',
+      '--filter',
+      `label=lichen.device=${deviceId}`,
+      '--format',
+      '{{.Names}}',
+    ]);
+    expect(containers.trim()).toBe(`lichen-${deviceId}-in-docker`);
   });
 });

@@ -272,6 +272,141 @@ describe('helm template with default values', () => {
   it('renders no ServiceMonitor', () => {
     expect(manifests.filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
   });
+
+  it('renders no component manager', () => {
+    expect(manifests.filter((m) => m.metadata.name.endsWith('-component-manager'))).toEqual([]);
+  });
+});
+
+describe('helm template with the component manager', () => {
+  const managerName = `${release}-component-manager`;
+  const pinned = [
+    'componentManager.enabled=true',
+    'componentManager.dockerSocket=/var/run/docker.sock',
+    'componentManager.nodeSelector.kubernetes\\.io/hostname=press-7',
+  ];
+
+  function managerPod(manifests: Manifest[]) {
+    const deployment = find(manifests, 'Deployment', managerName);
+    const pod = deployment.spec.template.spec;
+    return { deployment, pod, container: pod.containers[0] };
+  }
+
+  /** Where each of the container's mounts comes from: a hostPath, an emptyDir. */
+  function mountsOf(pod: { volumes: { name: string }[] }, container: { volumeMounts: { name: string; mountPath: string }[] }) {
+    const volumes = new Map(
+      pod.volumes.map((v) => [v.name, v as { hostPath?: { path: string; type: string }; emptyDir?: object }]),
+    );
+    return Object.fromEntries(
+      container.volumeMounts.map((m) => {
+        const volume = volumes.get(m.name);
+        return [
+          m.mountPath,
+          volume?.hostPath ? `hostPath ${volume.hostPath.path} (${volume.hostPath.type})` : volume?.emptyDir ? 'emptyDir' : '?',
+        ];
+      }),
+    );
+  }
+
+  it('runs one manager pod, replaced and never doubled, from the one image, for process components only by default', () => {
+    const { deployment, pod, container } = managerPod(render('componentManager.enabled=true'));
+
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(container.image).toBe(`docker.io/lichen/lichen:${appVersion}`);
+    expect(container.args).toEqual(['run', 'component-manager']);
+    expect(envOf(container).get('LICHEN_RUNTIMES')).toBe('process');
+    expect(envOf(container).has('LICHEN_DOCKER_SOCKET')).toBe(false);
+    // Nothing from the node: the process components live in the pod, on emptyDirs under a read-only root.
+    expect(mountsOf(pod, container)).toEqual({ '/var/lib/lichen': 'emptyDir', '/tmp': 'emptyDir' });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/metrics', port: 'metrics' });
+  });
+
+  it('gives the manager a fixed device id and only variables the host and the manager read', () => {
+    const { container } = managerPod(render('componentManager.enabled=true'));
+    const env = Object.fromEntries(container.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+    // The manager's own variables (services/component-manager/src/config.ts); an e2e spec may not import a service.
+    const managerVariables = [
+      'LICHEN_RUNTIMES',
+      'LICHEN_DOCKER_SOCKET',
+      'LICHEN_RECONCILE_INTERVAL',
+      'LICHEN_RESTART_BACKOFF_BASE',
+      'LICHEN_RESTART_BACKOFF_MAX',
+      'LICHEN_RESTART_MAX_ERRORS',
+    ];
+    const read = new Set([...Object.keys(hostConfigShape).map((key) => environmentVariable(key)), ...managerVariables]);
+
+    expect(Object.keys(env).filter((name) => !read.has(name))).toEqual([]);
+    expect(env).toMatchObject({
+      LICHEN_RECONCILE_INTERVAL: '5s',
+      LICHEN_RESTART_BACKOFF_BASE: '10s',
+      LICHEN_RESTART_BACKOFF_MAX: '5m',
+      LICHEN_RESTART_MAX_ERRORS: '3',
+    });
+    // Its state in Redis is keyed by the device id: the release's, not the node's, so it follows the pod.
+    expect(loadConfig(hostConfigShape, env)).toMatchObject({
+      deviceId: release,
+      natsUrl: `nats://${release}-nats:4222`,
+      redisUrl: `redis://${release}-redis:6379`,
+      dataDir: '/var/lib/lichen',
+    });
+    const custom = managerPod(
+      render(
+        'componentManager.enabled=true',
+        'componentManager.deviceId=press-7',
+        'componentManager.config.restartBackoffBase=1s',
+      ),
+    ).container;
+    expect(envOf(custom).get('LICHEN_DEVICE_ID')).toBe('press-7');
+    expect(envOf(custom).get('LICHEN_RESTART_BACKOFF_BASE')).toBe('1s');
+  });
+
+  it("mounts the node's Docker socket with dockerSocket, pinned to its node, as root by default", () => {
+    const { pod, container } = managerPod(render(...pinned));
+
+    expect(mountsOf(pod, container)).toEqual({
+      '/var/lib/lichen': 'emptyDir',
+      '/tmp': 'emptyDir',
+      '/var/run/docker.sock': 'hostPath /var/run/docker.sock (Socket)',
+    });
+    expect(envOf(container).get('LICHEN_RUNTIMES')).toBe('docker,process');
+    expect(envOf(container).get('LICHEN_DOCKER_SOCKET')).toBe('/var/run/docker.sock');
+    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/hostname': 'press-7' });
+    expect(pod.securityContext).toMatchObject({ runAsUser: 0 });
+    expect(container.securityContext.capabilities).toEqual({ drop: ['ALL'] });
+  });
+
+  it("runs the manager unprivileged with the socket's group when dockerGroupId is given", () => {
+    const { pod } = managerPod(render(...pinned, 'componentManager.dockerGroupId=998'));
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, supplementalGroups: [998] });
+  });
+
+  it.each([
+    {
+      set: ['componentManager.enabled=true', 'componentManager.dockerSocket=/var/run/docker.sock'],
+      message: /componentManager\.dockerSocket needs componentManager\.nodeSelector/,
+    },
+    { set: ['componentManager.dockerSocket=docker.sock'], message: /componentManager\.dockerSocket: Does not match pattern/ },
+    { set: ['componentManager.deviceId=press.7'], message: /componentManager\.deviceId: Does not match pattern/ },
+    {
+      set: ['componentManager.config.restartBackoffBase=soon'],
+      message: /componentManager\.config\.restartBackoffBase: Does not match pattern/,
+    },
+    {
+      set: ['componentManager.config.restartMaxErrors=0'],
+      message: /componentManager\.config\.restartMaxErrors: Must be greater than or equal to 1/,
+    },
+    { set: ['componentManager.enabled=yes'], message: /componentManager\.enabled: Invalid type\. Expected: boolean/ },
+  ])('rejects $set, naming the value', ({ set, message }) => {
+    const result = helm('template', release, chartDir, ...set.flatMap((pair) => ['--set', pair]));
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+  });
 });
 
 describe('helm template with values set', () => {

@@ -60,6 +60,18 @@ app.kubernetes.io/part-of: lichen
 {{- printf "%s-health-exporter" (include "lichen.fullname" .) }}
 {{- end }}
 
+{{- define "lichen.componentManager.fullname" -}}
+{{- printf "%s-component-manager" (include "lichen.fullname" .) }}
+{{- end }}
+
+{{/*
+The component manager's device id: componentManager.deviceId, or the release's full name. Not the node's name: the
+manager is one pod whose state (in the release's Redis, under its device id) must follow it if it moves.
+*/}}
+{{- define "lichen.componentManager.deviceId" -}}
+{{- .Values.componentManager.deviceId | default (include "lichen.fullname" .) }}
+{{- end }}
+
 {{- define "lichen.exporter.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "lichen.exporter.fullname" .) .Values.serviceAccount.name }}
@@ -100,6 +112,13 @@ downward API cannot rewrite a value, so a node name with a dot is refused at sta
   valueFrom:
     fieldRef:
       fieldPath: spec.nodeName
+{{ include "lichen.hostEnvWithoutDevice" . }}
+{{- end }}
+
+{{/*
+The runtime host's variables but the device id, for a workload whose device is not its node (the component manager).
+*/}}
+{{- define "lichen.hostEnvWithoutDevice" -}}
 - name: LICHEN_NATS_URL
   value: {{ include "lichen.natsUrl" . | quote }}
 - name: LICHEN_NATS_MONITOR_URL

@@ -1,3 +1,4 @@
+// The bus for every caller. Its NestJS transport is in `@lichen/bus/nest`, so the CLI never loads NestJS.
 export * from './bus.js';
 export * from './bus.types.js';
 export * from './bus-connection.js';
@@ -7,9 +8,6 @@ export type { ConsumeOptions, DurableHandler, DurableMessage } from './jetstream
 export type { DurablePublishAck, DurablePublishOptions } from './jetstream/durable-publish.js';
 export type { ConsumerSettings } from './jetstream/ensure-consumer.js';
 export type { Ensured, StreamSettings } from './jetstream/ensure-stream.js';
-export * from './nest/bus-exception.filter.js';
-export * from './nest/bus.context.js';
-export * from './nest/bus.server.js';
 export * from './wire/bus-error.js';
 export * from './wire/content-type.js';
 export * from './wire/error-kinds.js';

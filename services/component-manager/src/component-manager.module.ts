@@ -38,7 +38,7 @@ export class ComponentManagerModule implements OnApplicationBootstrap, OnApplica
       resetAfterMs: config.restartResetAfter,
     };
     const launchEnv = (spec: ComponentSpec) => ({
-      LICHEN_NATS_URL: host.natsUrl,
+      LICHEN_NATS_URL: config.componentNatsUrl ?? host.natsUrl,
       LICHEN_DEVICE_ID: host.deviceId,
       LICHEN_COMPONENT: spec.name,
     });

@@ -19,8 +19,13 @@ export const managerConfigShape = {
   restartMaxErrors: count.min(1, 'expected at least 1').default(3),
   restartErrorWindow: duration().default(3_600_000),
   restartResetAfter: duration().default(600_000),
-  /** A component without a health check is healthy once it has run this long. */
-  healthSettle: duration().default(1_000),
+  /** A component without a health check is healthy once it has run this long (a crash on start fails the gate). */
+  healthSettle: duration().default(500),
+  /**
+   * The NATS URL components are given (LICHEN_NATS_URL in their environment); by default the one the runtime uses,
+   * which a container on the host network reaches. In compose, a name the components' network resolves.
+   */
+  componentNatsUrl: z.string().optional(),
   startTimeout: duration().default(60_000),
   pullTimeout: duration().default(600_000),
   historyLimit: count.min(2, 'expected at least 2').default(50),

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { LichenError } from '@lichen/errors';
 import type { ComponentBook, StateTransition } from '../component/component-book.js';
 import type { ComponentSpec } from '../component/component-spec.js';
@@ -208,6 +209,8 @@ export class DeploymentCoordinator {
       }
       await active.update({ phase: 'IN_PROGRESS' });
       const signal = AbortSignal.any([active.cancel.signal, this.stopping.signal, AbortSignal.timeout(remainingMs)]);
+      // Every step of every component listens to it: many more than Node's default of 10 before it warns.
+      setMaxListeners(0, signal);
       await this.ports.runner.converge({ ...document, id: active.id }, this.applied, signal, 'deploy');
       this.applied = { ...document.components };
       this.current = { id: active.id, document };
@@ -243,6 +246,7 @@ export class DeploymentCoordinator {
     const target = previous?.document ?? nothing;
     try {
       const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(target.timeoutMs)]);
+      setMaxListeners(0, signal);
       await this.ports.runner.converge(
         { ...target, id: previous?.id ?? '' },
         { ...this.applied, ...document.components },
@@ -264,6 +268,7 @@ export class DeploymentCoordinator {
     if (!current) return;
     try {
       const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(current.document.timeoutMs)]);
+      setMaxListeners(0, signal);
       await this.ports.runner.converge({ ...current.document, id: current.id }, this.applied, signal, 'reconcile');
       this.applied = { ...current.document.components };
       this.reconcileProblem = undefined;

@@ -37,7 +37,7 @@ export class ComponentFailure extends Error {
 }
 
 /** How many components of one stage start at once: enough to overlap pulls and engine calls. */
-const STAGE_CONCURRENCY = 4;
+const STAGE_CONCURRENCY = 8;
 /** Allowed beyond a component's startup timeout for the gate to see the verdict its watch reached. */
 const GATE_MARGIN_MS = 1_000;
 /** Listing what runs: an engine that takes longer is as good as down. */

@@ -206,20 +206,26 @@ export class ComponentSupervisor {
   private onError(spec: ComponentSpec, cause: string): void {
     const entry = this.supervised.get(spec.name);
     if (!entry || this.closed) return;
-    entry.generation += 1;
+    const generation = (entry.generation += 1);
     const verdict = judgeError(spec, cause, this.ports.restarts, Date.now(), this.settings.restart.errorWindowMs);
-    const runtime = this.ports.runtimes.get(spec.runtime);
-    // The instance is up but never became healthy: it goes before a new one starts.
+    const stillCurrent = () => this.supervised.get(spec.name)?.generation === generation;
+    const shutdownMs = spec.timeouts.shutdownMs;
+    // The instance is up but never became healthy: it goes before a new one starts, unless a deployment or an
+    // operator has taken the component over meanwhile.
     void this.lock
-      .run(spec.name, () =>
-        runtime.stop(
+      .run(spec.name, async () => {
+        if (!stillCurrent()) return;
+        await this.stopInstance(
           spec.name,
-          spec.timeouts.shutdownMs,
-          AbortSignal.timeout(spec.timeouts.shutdownMs + this.settings.stopMarginMs),
-        ),
-      )
+          spec.runtime,
+          shutdownMs,
+          AbortSignal.timeout(shutdownMs + this.settings.stopMarginMs),
+        );
+      })
       .catch((error: Error) => this.ports.log('stop failed', { component: spec.name, reason: error.message }))
-      .finally(() => this.apply(spec, verdict));
+      .finally(() => {
+        if (stillCurrent()) this.apply(spec, verdict);
+      });
   }
 
   private apply(spec: ComponentSpec, verdict: ExitVerdict): void {

@@ -28,7 +28,7 @@ export class StartupWatch {
   private async watch(spec: ComponentSpec, instanceId: string, isCurrent: () => boolean): Promise<void> {
     const started = Date.now();
     const { startupTimeoutMs, check } = spec.health;
-    const intervalMs = check?.intervalMs ?? Math.min(this.settleMs, 1_000);
+    const intervalMs = check?.intervalMs ?? this.settleMs;
     let lastProblem = '';
     while (isCurrent()) {
       const elapsed = Date.now() - started;
@@ -49,7 +49,9 @@ export class StartupWatch {
         : check?.tcp
           ? `nothing accepts connections on ${check.tcp.host}:${check.tcp.port}`
           : '';
-      await sleep(Math.min(intervalMs, Math.max(remaining, 0)), this.controller.signal);
+      // Without a check, wake exactly when the settle time is over, not at the next whole interval.
+      const wait = check ? intervalMs : this.settleMs - (Date.now() - started);
+      await sleep(Math.max(0, Math.min(wait, remaining)), this.controller.signal);
     }
   }
 
