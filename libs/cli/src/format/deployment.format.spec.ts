@@ -53,6 +53,19 @@ describe('progressLines (plain output)', () => {
     expect(progressLines(undefined, first)).toEqual(['deployment line-3 r7 (01JD7Q3M2X) QUEUED']);
   });
 
+  it('says a component is pending until the plan gives it an action, and a reason only with an error', () => {
+    const queued = line3(DeploymentPhase.QUEUED, { ticker: progress('pending', ComponentState.UNSPECIFIED) });
+    expect(progressLines(undefined, queued)).toEqual(['deployment line-3 r7 (01JD7Q3M2X) QUEUED', '  ticker pending']);
+    const failing = line3(DeploymentPhase.IN_PROGRESS, { ticker: progress('update', ComponentState.ERRORED, 'exited with 3') });
+    const rollingBack = line3(DeploymentPhase.ROLLING_BACK, {
+      ticker: progress('update', ComponentState.STARTING, 'exited with 3'),
+    });
+    expect(progressLines(failing, rollingBack)).toEqual([
+      'deployment line-3 r7 (01JD7Q3M2X) ROLLING_BACK',
+      '  ticker update STARTING',
+    ]);
+  });
+
   it('prints only what changed, one line per change', () => {
     const starting = line3(DeploymentPhase.IN_PROGRESS, {
       'vibration-sensor': progress('update', ComponentState.STARTING),
@@ -110,6 +123,19 @@ describe('deploymentOutcome', () => {
       '  uploader: ERRORED',
       '  vibration-sensor: BROKEN: exited with code 1 three times within 1h',
       'the device is back on deployment 01JD6ZZ0AB',
+    ]);
+  });
+
+  it('gives the cause of a component the rollback put back, and where it is now', () => {
+    const rolledBack = line3(
+      DeploymentPhase.FAILED_ROLLED_BACK,
+      { ticker: progress('update', ComponentState.RUNNING, 'exited with 3') },
+      { reason: 'ticker: exited with 3', rolledBackTo: 'hello-r1-486bac' },
+    );
+    expect(deploymentOutcome(rolledBack)).toEqual([
+      'deployment line-3 r7 (01JD7Q3M2X) FAILED_ROLLED_BACK: ticker: exited with 3',
+      '  ticker: exited with 3 (now RUNNING)',
+      'the device is back on deployment hello-r1-486bac',
     ]);
   });
 

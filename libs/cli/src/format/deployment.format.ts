@@ -19,6 +19,8 @@ function byName(status: DeploymentStatus): [name: string, progress: ComponentPro
   return Object.entries(status.components).sort(([a], [b]) => a.localeCompare(b));
 }
 
+const failedStates: ReadonlySet<ComponentState> = new Set([ComponentState.ERRORED, ComponentState.BROKEN]);
+
 const stateOf = (progress: ComponentProgress) =>
   progress.state === ComponentState.UNSPECIFIED ? 'pending' : componentStateName(progress.state);
 
@@ -34,8 +36,11 @@ export function renderDeployment(status: DeploymentStatus): string[] {
   return [...lines, ...formatTable(['COMPONENT', 'ACTION', 'STATE', 'REASON'], rows).map((line) => `  ${line}`)];
 }
 
+/** `  ticker update ERRORED: exited with 3`; before the plan, `  ticker pending`. A reason only with an error. */
 function componentLine(name: string, progress: ComponentProgress): string {
-  return `  ${name} ${progress.action || '-'} ${stateOf(progress)}${progress.reason ? `: ${progress.reason}` : ''}`;
+  const action = progress.action && progress.action !== 'pending' ? ` ${progress.action}` : '';
+  const reason = failedStates.has(progress.state) && progress.reason ? `: ${progress.reason}` : '';
+  return `  ${name}${action} ${stateOf(progress)}${reason}`;
 }
 
 /**
@@ -49,8 +54,7 @@ export function progressLines(previous: DeploymentStatus | undefined, next: Depl
   }
   for (const [name, progress] of byName(next)) {
     const before = previous?.components[name];
-    if (before && before.state === progress.state && before.action === progress.action && before.reason === progress.reason)
-      continue;
+    if (before && componentLine(name, before) === componentLine(name, progress)) continue;
     lines.push(componentLine(name, progress));
   }
   return lines;
@@ -62,8 +66,6 @@ function took(status: DeploymentStatus): string {
   return ` in ${formatSpan(timestampDate(status.finishedAt).getTime() - timestampDate(from).getTime())}`;
 }
 
-const failedStates: ReadonlySet<ComponentState> = new Set([ComponentState.ERRORED, ComponentState.BROKEN]);
-
 /**
  * The last word on a finished deployment. On failure, the cause per component: every component that failed
  * or carries a reason, so the operator sees which one broke and why without asking again.
@@ -73,8 +75,11 @@ export function deploymentOutcome(status: DeploymentStatus): string[] {
   if (status.phase === DeploymentPhase.SUCCEEDED) return [`${head}${took(status)}`];
   const lines = [`${head}${status.reason ? `: ${status.reason}` : ''}`];
   for (const [name, progress] of byName(status)) {
-    if (failedStates.has(progress.state) || progress.reason) {
+    if (failedStates.has(progress.state)) {
       lines.push(`  ${name}: ${stateOf(progress)}${progress.reason ? `: ${progress.reason}` : ''}`);
+    } else if (progress.reason) {
+      // The cause, and where the component is now (after a rollback, running its previous version).
+      lines.push(`  ${name}: ${progress.reason} (now ${stateOf(progress)})`);
     }
   }
   if (status.rolledBackTo) lines.push(`the device is back on deployment ${status.rolledBackTo}`);
