@@ -27,8 +27,10 @@ export class StepAbortedError extends Error {
 }
 
 /**
- * Runs `work` with its own deadline and the caller's signal. It settles when the deadline passes or the caller
- * aborts even if `work` never looks at its signal, so no step can wedge a deployment.
+ * Runs `work` with its own deadline and the caller's signal, so no step can wedge a deployment: at the deadline
+ * it rejects even if `work` never settles. When the caller aborts (a cancel, the deployment's own deadline),
+ * `work` is told through its signal and waited for, up to the same deadline: what it did (a container it
+ * started) is then on the device for the next plan to see, instead of landing after the caller has moved on.
  */
 export async function withDeadline<T>(
   step: string,
@@ -38,26 +40,28 @@ export async function withDeadline<T>(
 ): Promise<T> {
   if (parent?.aborted) throw new StepAbortedError(step, parent.reason);
   const controller = new AbortController();
+  const onAbort = () => controller.abort(parent?.reason);
+  parent?.addEventListener('abort', onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const stopped = new Promise<never>((_, reject) => {
+  const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new StepTimeoutError(step, timeoutMs);
       controller.abort(error);
       reject(error);
     }, timeoutMs);
-    onAbort = () => {
-      const error = new StepAbortedError(step, parent?.reason);
-      controller.abort(error);
-      reject(error);
-    };
-    parent?.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([work(controller.signal), stopped]);
+    const result = await Promise.race([work(controller.signal), timedOut]);
+    if (parent?.aborted) throw new StepAbortedError(step, parent.reason);
+    return result;
+  } catch (error) {
+    if (parent?.aborted && !(error instanceof StepTimeoutError) && !(error instanceof StepAbortedError)) {
+      throw new StepAbortedError(step, parent.reason);
+    }
+    throw error;
   } finally {
     clearTimeout(timer);
-    if (onAbort) parent?.removeEventListener('abort', onAbort);
+    parent?.removeEventListener('abort', onAbort);
   }
 }
 

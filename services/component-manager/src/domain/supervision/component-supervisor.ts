@@ -54,7 +54,13 @@ export interface SupervisorPorts {
  */
 export class ComponentSupervisor {
   private readonly lock = new KeyedLock();
+  /**
+   * What the supervisor keeps alive. `generation` changes at every start, exit and stop, and is never reused (a
+   * component untracked and tracked again does not start from 1 again), so a watch or a timer of an earlier
+   * instance can always tell it is out of date.
+   */
   private readonly supervised = new Map<string, { spec: ComponentSpec; deployment: string; generation: number }>();
+  private generations = 0;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Instances the supervisor stopped itself: their exits, however late they are reported, are not errors. */
   private readonly retired = new Set<string>();
@@ -197,7 +203,7 @@ export class ComponentSupervisor {
     const entry = this.supervised.get(exit.name);
     const record = this.ports.book.get(exit.name);
     if (!entry || this.closed || (record?.instanceId && record.instanceId !== exit.id)) return;
-    entry.generation += 1;
+    entry.generation = ++this.generations;
     const verdict = judgeExit(entry.spec, exit, this.ports.restarts, Date.now(), this.settings.restart.errorWindowMs);
     this.ports.log('component exited', { component: exit.name, state: verdict.state, reason: verdict.reason });
     this.apply(entry.spec, verdict);
@@ -206,7 +212,7 @@ export class ComponentSupervisor {
   private onError(spec: ComponentSpec, cause: string): void {
     const entry = this.supervised.get(spec.name);
     if (!entry || this.closed) return;
-    const generation = (entry.generation += 1);
+    const generation = (entry.generation = ++this.generations);
     const verdict = judgeError(spec, cause, this.ports.restarts, Date.now(), this.settings.restart.errorWindowMs);
     const stillCurrent = () => this.supervised.get(spec.name)?.generation === generation;
     const shutdownMs = spec.timeouts.shutdownMs;
@@ -245,7 +251,7 @@ export class ComponentSupervisor {
       this.lock.run(spec.name, async () => {
         const now = this.supervised.get(spec.name);
         if (!now || now.generation !== generation) return;
-        now.generation += 1;
+        now.generation = ++this.generations;
         await this.startInstance(now.spec, AbortSignal.timeout(this.settings.startTimeoutMs * 2)).catch((error: Error) =>
           this.onError(now.spec, `restart failed: ${error.message}`),
         );
@@ -275,8 +281,7 @@ export class ComponentSupervisor {
 
   private track(spec: ComponentSpec, deployment: string): void {
     clearTimeout(this.timers.get(spec.name));
-    const generation = (this.supervised.get(spec.name)?.generation ?? 0) + 1;
-    this.supervised.set(spec.name, { spec, deployment, generation });
+    this.supervised.set(spec.name, { spec, deployment, generation: ++this.generations });
   }
 
   private untrack(name: string): void {
