@@ -51,6 +51,16 @@ export class RedisAdapter implements DeploymentStore {
     await this.#trim();
   }
 
+  async saveFinal(record: DeploymentRecord, options: { current?: string }): Promise<void> {
+    const transaction = this.#client
+      .multi()
+      .hset(this.#key('deployments'), record.id, JSON.stringify(record))
+      .zadd(this.#key('history'), Date.parse(record.queuedAt), record.id);
+    if (options.current) transaction.set(this.#key('current'), options.current);
+    await transaction.exec();
+    await this.#trim();
+  }
+
   async get(id: string): Promise<DeploymentRecord | undefined> {
     const text = await this.#client.hget(this.#key('deployments'), id);
     return text ? (JSON.parse(text) as DeploymentRecord) : undefined;

@@ -13,6 +13,10 @@ export class MemoryStore implements DeploymentStore {
   async save(record: DeploymentRecord): Promise<void> {
     this.records.set(record.id, record);
   }
+  async saveFinal(record: DeploymentRecord, options: { current?: string }): Promise<void> {
+    this.records.set(record.id, record);
+    if (options.current) this.currentId = options.current;
+  }
   async get(id: string): Promise<DeploymentRecord | undefined> {
     return this.records.get(id);
   }

@@ -1,6 +1,7 @@
 import type { StateTransition } from '../component/component-book.js';
 import type { ComponentAction, DeploymentRecord } from './deployment-record.js';
 import type { StoredDeployment } from './deployment-recovery.js';
+import type { DeploymentStore } from './deployment-store.js';
 
 /**
  * The deployment being carried out, and the one place its record changes while it runs: each change is
@@ -14,7 +15,7 @@ export class ActiveDeployment {
     /** The deployment the device ran before this one: what a rollback restores. */
     readonly previous: StoredDeployment | undefined,
     private readonly publish: (record: DeploymentRecord) => void,
-    private readonly save: (record: DeploymentRecord) => Promise<void>,
+    private readonly store: Pick<DeploymentStore, 'save' | 'saveFinal'>,
   ) {}
 
   get record(): DeploymentRecord {
@@ -33,11 +34,14 @@ export class ActiveDeployment {
   async update(change: Partial<DeploymentRecord>): Promise<void> {
     this.current = { ...this.current, ...change };
     this.publish(this.current);
-    await this.save(this.current);
+    await this.store.save(this.current);
   }
 
-  finish(change: Partial<DeploymentRecord>): Promise<void> {
-    return this.update({ ...change, finishedAt: new Date().toISOString() });
+  /** The final record; with `current`, the deployment the device now runs (both in one write). */
+  async finish(change: Partial<DeploymentRecord>, options: { current?: string } = {}): Promise<void> {
+    this.current = { ...this.current, ...change, finishedAt: new Date().toISOString() };
+    this.publish(this.current);
+    await this.store.saveFinal(this.current, options);
   }
 
   /** What the plan does to each component, as soon as it is made. */

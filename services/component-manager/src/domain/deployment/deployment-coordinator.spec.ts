@@ -217,6 +217,68 @@ describe('DeploymentCoordinator', () => {
     expect([...first.runtime.instances.keys()].sort()).toEqual(['keep', 'three']);
   });
 
+  it('holds a deployment applied while it is still recovering until recovery is done', async () => {
+    const first = device();
+    await first.coordinator.start();
+    await deployed(first, processDocument('base', 1, { keep: { version: '1' } }));
+    await first.coordinator.stop();
+    first.supervisor.close();
+    const slowRead = first.store.components.bind(first.store);
+    first.store.components = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return slowRead();
+    };
+    const restarted = device({ store: first.store, runtime: first.runtime, reconcileIntervalMs: 20 });
+    const starting = restarted.coordinator.start();
+    const applied = await restarted.coordinator.apply(processDocument('base', 2, { keep: { version: '2' } }));
+    await starting;
+    expect((await finished(restarted, applied.id)).phase).toBe('SUCCEEDED');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // five reconcile passes
+    expect(first.runtime.instances.get('keep')?.spec.version).toBe('2');
+  });
+
+  it('configures again, after a restart, a config change that was in flight', async () => {
+    const first = device();
+    await first.coordinator.start();
+    const good = await deployed(first, processDocument('base', 1, { keep: { config: { level: 1 } } }));
+    await first.coordinator.stop();
+    first.supervisor.close();
+    const inFlight = {
+      ...good,
+      id: 'base-r2-cccccc',
+      revision: 2,
+      phase: 'IN_PROGRESS' as const,
+      queuedAt: new Date().toISOString(),
+      document: processDocument('base', 2, { keep: { config: { level: 2 } } }),
+    };
+    await first.store.save(inFlight);
+    await first.store.setActive(inFlight.id);
+    const restarted = device({ store: first.store, runtime: first.runtime });
+    await restarted.coordinator.start();
+    const record = await finished(restarted, inFlight.id);
+    expect([record.phase, record.components.keep?.action]).toEqual(['SUCCEEDED', 'configure']);
+    expect(restarted.book.get('keep')?.spec.config).toEqual({ level: 2 });
+  });
+
+  it('lets a rollback under way finish as FAILED_ROLLED_BACK when a cancel comes', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    const good = await deployed(subject, processDocument('app', 1, { app: { version: '1', ...quickGate } }));
+    subject.runtime.unhealthy.add('app@2');
+    // The rollback's install of v1 takes a while, so the cancel lands in the middle of it.
+    const install = subject.runtime.install.bind(subject.runtime);
+    subject.runtime.install = async (spec, signal) => {
+      if (spec.version === '1') await new Promise((resolve) => setTimeout(resolve, 100));
+      return install(spec, signal);
+    };
+    const applied = await subject.coordinator.apply(processDocument('app', 2, { app: { version: '2', ...quickGate } }));
+    while ((await subject.coordinator.status(applied.id)).phase !== 'ROLLING_BACK')
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    await subject.coordinator.cancel(applied.id);
+    const record = await finished(subject, applied.id);
+    expect([record.phase, record.rolledBackTo]).toEqual(['FAILED_ROLLED_BACK', good.id]);
+  });
+
   it('adopts what runs after a restart and resumes the deployment that was in flight', async () => {
     const first = device();
     await first.coordinator.start();

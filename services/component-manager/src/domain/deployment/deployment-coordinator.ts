@@ -50,7 +50,8 @@ export class DeploymentCoordinator {
   private applied: Record<string, ComponentSpec> = {};
   private active: ActiveDeployment | undefined;
   private busy: Promise<void> = Promise.resolve();
-  private idle = true;
+  /** False until `start()` has recovered: a deployment applied meanwhile waits in the queue. */
+  private idle = false;
   private timer: NodeJS.Timeout | undefined;
   private reconcileProblem: string | undefined;
 
@@ -65,6 +66,7 @@ export class DeploymentCoordinator {
     this.current = recovered.current;
     this.applied = recovered.applied;
     for (const record of [...recovered.unfinished].reverse()) this.queue.putFirst(record);
+    this.idle = true;
     this.timer = setInterval(() => this.kick(true), this.settings.reconcileIntervalMs);
     this.timer.unref();
     this.kick(false);
@@ -110,14 +112,16 @@ export class DeploymentCoordinator {
   /** Stops the active deployment (no id, or its id) and puts the device back as it was; or drops a queued one. */
   async cancel(id: string): Promise<DeploymentRecord> {
     if (this.active && (!id || id === this.active.id)) {
-      this.active.cancel.abort(new Error('cancelled by the operator'));
+      // A rollback already under way is what a cancel would do: it goes on, and keeps its cause.
+      if (this.active.record.phase !== 'ROLLING_BACK') this.active.cancel.abort(new Error('cancelled by the operator'));
       return this.active.record;
     }
     const queued = id ? this.queue.remove(id) : undefined;
     if (queued) {
-      await this.saveQueue();
+      // The final record first: a crash between the two writes must not bring the deployment back from the history.
       const cancelled = finished(queued, { phase: 'CANCELED', reason: 'cancelled by the operator before it started' });
       await this.save(cancelled);
+      await this.saveQueue();
       return cancelled;
     }
     if (!id) throw new LichenError('NO_ACTIVE_DEPLOYMENT', 'not-found', 'no deployment is in progress');
@@ -194,9 +198,7 @@ export class DeploymentCoordinator {
     }
     const { document } = verdict;
     const startedAt = queued.startedAt ?? new Date().toISOString();
-    const active = new ActiveDeployment({ ...queued, startedAt }, this.current, this.ports.report, (record) =>
-      this.ports.store.save(record),
-    );
+    const active = new ActiveDeployment({ ...queued, startedAt }, this.current, this.ports.report, this.ports.store);
     this.active = active;
     try {
       await this.ports.store.setActive(active.id);
@@ -214,8 +216,7 @@ export class DeploymentCoordinator {
       await this.ports.runner.converge({ ...document, id: active.id }, this.applied, signal, 'deploy');
       this.applied = { ...document.components };
       this.current = { id: active.id, document };
-      await this.ports.store.setCurrent(active.id);
-      await active.finish({ phase: 'SUCCEEDED', reason: '' });
+      await active.finish({ phase: 'SUCCEEDED', reason: '' }, { current: active.id });
     } catch (error) {
       if (this.stopped) return; // left in flight: resumed at the next start
       await this.fail(active, document, describeFailure(error, active, document.timeoutMs), error);
@@ -232,8 +233,7 @@ export class DeploymentCoordinator {
     if (document.failurePolicy === 'none' && !active.cancelled) {
       this.applied = { ...document.components };
       this.current = { id: active.id, document };
-      await this.ports.store.setCurrent(active.id);
-      await active.finish({ phase: 'FAILED', reason });
+      await active.finish({ phase: 'FAILED', reason }, { current: active.id });
       return;
     }
     await this.rollBack(active, document, reason);
@@ -257,6 +257,8 @@ export class DeploymentCoordinator {
       const phase = active.cancelled ? 'CANCELED' : 'FAILED_ROLLED_BACK';
       await active.finish({ phase, reason, rolledBackTo: previous?.id ?? '' });
     } catch (rollbackError) {
+      // Some components may run the failed deployment's specs: the next reconcile must compare against those.
+      this.applied = { ...this.applied, ...document.components };
       if (this.stopped) return; // resumed as a rollback at the next start
       await active.finish({ phase: 'FAILED', reason: `${reason}; the rollback failed too: ${(rollbackError as Error).message}` });
     }

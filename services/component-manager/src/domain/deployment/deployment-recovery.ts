@@ -1,6 +1,7 @@
 import type { ComponentSpec } from '../component/component-spec.js';
 import { withDeadline } from '../deadline.js';
 import { componentFingerprint } from '../planning/component-fingerprint.js';
+import type { ComponentInstance } from '../runtime/component-runtime.js';
 import type { RuntimeSet } from '../runtime/runtime-set.js';
 import type { ComponentSupervisor } from '../supervision/component-supervisor.js';
 import type { AcceptedDocument, DocumentValidator } from './accepted-document.js';
@@ -59,15 +60,27 @@ export async function recoverDeployments(ports: RecoveryPorts, historyLimit: num
       return [];
     },
   );
+  const matches = (candidate: StoredDeployment | undefined, instance: ComponentInstance) => {
+    const spec = candidate?.document.components[instance.name];
+    return spec !== undefined && spec.runtime === instance.runtime && componentFingerprint(spec) === instance.fingerprint;
+  };
   for (const instance of instances) {
-    const owner = [active, current].find((candidate) => {
-      const spec = candidate?.document.components[instance.name];
-      return spec && spec.runtime === instance.runtime && componentFingerprint(spec) === instance.fingerprint;
-    });
+    // The current deployment first: an instance both match (the fingerprint leaves config out) has the config the
+    // current one gave it, and the resumed deployment will configure it again. Only an instance that just the
+    // in-flight deployment explains is health-checked before it counts.
+    const owner = matches(current, instance) ? current : matches(active, instance) ? active : undefined;
     const spec = owner?.document.components[instance.name];
     if (!owner || !spec) continue;
     ports.supervisor.adopt(spec, owner.id, instance, { verify: owner === active, saved: saved[instance.name] });
     applied[instance.name] = spec;
+  }
+  // A component that went BROKEN failing its health checks has no instance left; it stays BROKEN all the same.
+  for (const [name, state] of Object.entries(saved)) {
+    const spec = current?.document.components[name];
+    if (current && spec && state.state === 'BROKEN' && !(name in applied)) {
+      ports.supervisor.restoreBroken(spec, current.id, state);
+      applied[name] = spec;
+    }
   }
   return { current, unfinished, applied };
 }

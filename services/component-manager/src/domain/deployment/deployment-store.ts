@@ -7,6 +7,11 @@ import type { DeploymentRecord } from './deployment-record.js';
  */
 export interface DeploymentStore {
   save(record: DeploymentRecord): Promise<void>;
+  /**
+   * Saves a deployment's final record and, with `current`, makes it the one the device runs, in one write: a
+   * crash cannot leave a finished deployment that is not current, or a current one that looks unfinished.
+   */
+  saveFinal(record: DeploymentRecord, options: { current?: string }): Promise<void>;
   get(id: string): Promise<DeploymentRecord | undefined>;
   /** Newest first. */
   list(limit: number): Promise<DeploymentRecord[]>;

@@ -92,6 +92,16 @@ describe('ComponentSupervisor', () => {
     expect(device.transitions.at(-1)).toMatchObject({ removed: true });
   });
 
+  it('looks the component up when its turn comes: a restart queued behind its removal starts nothing', async () => {
+    const device = supervised();
+    await device.supervisor.launch(spec('gone'), 'd1', AbortSignal.timeout(1_000));
+    const removal = device.supervisor.stop('gone', 'process', { remove: true, signal: AbortSignal.timeout(1_000) });
+    const restart = device.supervisor.restart('gone', AbortSignal.timeout(1_000));
+    await removal;
+    await expect(restart).rejects.toThrow('no component named gone');
+    expect(device.runtime.instances.has('gone')).toBe(false);
+  });
+
   it('adopts a running instance without starting it', () => {
     const device = supervised();
     device.supervisor.adopt(spec('app'), 'd1', {

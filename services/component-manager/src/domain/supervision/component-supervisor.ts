@@ -124,6 +124,18 @@ export class ComponentSupervisor {
     });
   }
 
+  /** Puts a component that was BROKEN, and has no instance, back on the book as BROKEN: nothing is started. */
+  restoreBroken(spec: ComponentSpec, deployment: string, saved: SavedComponentState): void {
+    this.track(spec, deployment);
+    this.ports.book.transition(spec, 'BROKEN', {
+      deployment,
+      reason: saved.reason,
+      restarts: saved.restarts,
+      recentErrors: saved.recentErrors,
+      instanceId: '',
+    });
+  }
+
   /** Stops a component; with `remove`, it leaves the device and the book. */
   stop(name: string, runtimeKind: RuntimeKind, options: { remove: boolean; signal: AbortSignal }): Promise<void> {
     return this.lock.run(name, async () => {
@@ -144,9 +156,10 @@ export class ComponentSupervisor {
 
   /** An operator's restart: a fresh start with a clean error count, even for a BROKEN component. */
   restart(name: string, signal: AbortSignal): Promise<void> {
-    const current = this.supervised.get(name) ?? this.findInBook(name);
-    if (!current) return Promise.reject(new Error(`no component named ${name}`));
     return this.lock.run(name, async () => {
+      // Looked up once it is this restart's turn: a deployment may have removed or replaced it meanwhile.
+      const current = this.supervised.get(name) ?? this.findInBook(name);
+      if (!current) throw new Error(`no component named ${name}`);
       this.untrack(name);
       this.ports.book.transition(current.spec, 'STOPPING', { reason: 'restart requested' });
       await this.stopInstance(name, current.spec.runtime, current.spec.timeouts.shutdownMs, signal);
@@ -193,6 +206,8 @@ export class ComponentSupervisor {
     const instance = await withDeadline(`starting ${spec.name}`, startMs, signal, (stepSignal) =>
       runtime.start(spec, context, stepSignal),
     );
+    // Its id is new to this supervisor even if the runtime reuses ids (a process id): never an instance it retired.
+    this.retired.delete(instance.id);
     if (!isCurrent()) return;
     book.transition(spec, 'STARTING', { instanceId: instance.id });
     this.watch.begin(spec, instance.id, isCurrent);
