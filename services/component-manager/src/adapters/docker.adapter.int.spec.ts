@@ -17,6 +17,7 @@ import {
 import type { ComponentSpec } from '../domain/component/component-spec.js';
 import type { ComponentExit, LaunchContext, LogEntry } from '../domain/runtime/component-runtime.js';
 import { DockerAdapter } from './docker.adapter.js';
+import { componentSpec } from '../../test/fakes/component-spec.js';
 
 // The Docker runtime against the machine's engine: what an operator would see with `docker ps` and `docker logs`.
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
@@ -47,23 +48,17 @@ const exits: (ComponentExit & { receivedAt: number })[] = [];
 const context: LaunchContext = { fingerprint: 'fp-1', deployment: 'dep-1', env: { LICHEN_COMPONENT: 'from-context' } };
 
 function specFor(name: string, overrides: Partial<ComponentSpec> = {}): ComponentSpec {
-  return {
-    name,
+  return componentSpec(name, {
     version: '1.0.0',
     runtime: 'docker',
     image: appImage,
-    dependsOn: {},
-    env: {},
-    config: {},
-    resources: {},
+    process: undefined,
     restart: { policy: 'never', onConfigChange: false },
     health: { startupTimeoutMs: 10_000 },
     timeouts: { installMs: 20_000, shutdownMs: 1_000 },
     pullPolicy: 'never',
-    network: 'host',
-    permissions: { publish: [], subscribe: [] },
     ...overrides,
-  };
+  });
 }
 
 const deadline = (ms = 10_000) => AbortSignal.timeout(ms);

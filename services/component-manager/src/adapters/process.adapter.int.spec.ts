@@ -7,25 +7,17 @@ import { waitFor } from '@lichen/testing';
 import type { ComponentSpec, ProcessScripts } from '../domain/component/component-spec.js';
 import type { ComponentExit, ComponentInstance, LaunchContext, LogEntry } from '../domain/runtime/component-runtime.js';
 import { ProcessAdapter } from './process.adapter.js';
+import { componentSpec } from '../../test/fakes/component-spec.js';
 
 function component(name: string, scripts: ProcessScripts, more: Partial<ComponentSpec> = {}): ComponentSpec {
-  return {
-    name,
+  return componentSpec(name, {
     version: '1.0.0',
-    runtime: 'process',
     process: scripts,
-    dependsOn: {},
-    env: {},
-    config: {},
-    resources: {},
-    restart: { policy: 'always', onConfigChange: false },
     health: { startupTimeoutMs: 5_000 },
     timeouts: { installMs: 5_000, shutdownMs: 2_000 },
     pullPolicy: 'never',
-    network: 'host',
-    permissions: { publish: [], subscribe: [] },
     ...more,
-  };
+  });
 }
 
 const contextFor = (name: string): LaunchContext => ({

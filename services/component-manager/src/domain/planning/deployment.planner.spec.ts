@@ -3,26 +3,9 @@ import type { ComponentSpec } from '../component/component-spec.js';
 import type { ComponentInstance } from '../runtime/component-runtime.js';
 import { componentFingerprint } from './component-fingerprint.js';
 import { planDeployment } from './deployment.planner.js';
+import { componentSpec } from '../../../test/fakes/component-spec.js';
 
-function spec(name: string, changes: Partial<ComponentSpec> = {}): ComponentSpec {
-  return {
-    name,
-    version: '1',
-    runtime: 'process',
-    process: { run: 'sleep 1000' },
-    dependsOn: {},
-    env: {},
-    config: {},
-    resources: {},
-    restart: { policy: 'always', onConfigChange: false },
-    health: { startupTimeoutMs: 120_000 },
-    timeouts: { installMs: 120_000, shutdownMs: 15_000 },
-    pullPolicy: 'if-not-present',
-    network: 'host',
-    permissions: { publish: [], subscribe: [] },
-    ...changes,
-  };
-}
+const spec = componentSpec;
 
 function running(component: ComponentSpec): ComponentInstance {
   return {

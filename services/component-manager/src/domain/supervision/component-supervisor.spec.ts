@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeDevice } from '../../../test/fakes/fake-device.js';
 import type { ComponentSpec } from '../component/component-spec.js';
+import { componentSpec } from '../../../test/fakes/component-spec.js';
 
 const devices: ReturnType<typeof fakeDevice>[] = [];
 afterEach(() => devices.splice(0).forEach((device) => device.supervisor.close()));
@@ -12,22 +13,11 @@ function supervised() {
 }
 
 function spec(name: string, restart: ComponentSpec['restart']['policy'] = 'always'): ComponentSpec {
-  return {
-    name,
-    version: '1',
-    runtime: 'process',
-    process: { run: 'sleep 1000' },
-    dependsOn: {},
-    env: {},
-    config: {},
-    resources: {},
+  return componentSpec(name, {
     restart: { policy: restart, onConfigChange: false },
     health: { startupTimeoutMs: 1_000 },
     timeouts: { installMs: 1_000, shutdownMs: 100 },
-    pullPolicy: 'if-not-present',
-    network: 'host',
-    permissions: { publish: [], subscribe: [] },
-  };
+  });
 }
 
 async function until(condition: () => boolean): Promise<void> {
