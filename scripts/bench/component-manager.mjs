@@ -44,6 +44,7 @@ import { firstLine, freePort, loadavgNow, which } from './lib/host.mjs';
 import { logTail, makeTempDir, start, waitForHttp } from './lib/processes.mjs';
 import { machineSummary, printReport, table } from './lib/report.mjs';
 import { log, runBench, startWatchdog } from './lib/run.mjs';
+import { startServers } from './lib/servers.mjs';
 import { median } from './lib/stats.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -422,33 +423,6 @@ async function checkPrerequisites() {
     throw new Error(`${BASE_IMAGE} is missing: scripts/docker/import-base-images.sh node-base`);
   if (!existsSync(join(ROOT, 'libs/cli/dist/main.js'))) throw new Error('the CLI is not built: npx nx run cli:build');
   if (process.getuid?.() !== 0) throw new Error("run as root: the crash measurement signals the containers' processes");
-}
-
-async function startServers(tmpDir) {
-  const natsBin = which('nats-server');
-  const redisBin = which('redis-server');
-  if (!natsBin || !redisBin) throw new Error('nats-server and redis-server are needed: apt-get install nats-server redis-server');
-  const [natsPort, monitorPort, redisPort] = [await freePort(), await freePort(), await freePort()];
-  const nats = start(
-    'nats-server',
-    natsBin,
-    ['-a', '127.0.0.1', '-p', String(natsPort), '-m', String(monitorPort), '-js', '-sd', join(tmpDir, 'js')],
-    { cwd: tmpDir, env: process.env, logDir: tmpDir },
-  );
-  const redis = start(
-    'redis-server',
-    redisBin,
-    ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'yes', '--dir', tmpDir],
-    { cwd: tmpDir, env: process.env, logDir: tmpDir },
-  );
-  await waitForHttp(`http://127.0.0.1:${monitorPort}/varz`, 15_000, nats);
-  await sleep(300);
-  if (redis.exited) throw new Error('redis-server did not start');
-  return {
-    natsUrl: `nats://127.0.0.1:${natsPort}`,
-    natsMonitorUrl: `http://127.0.0.1:${monitorPort}`,
-    redisUrl: `redis://127.0.0.1:${redisPort}`,
-  };
 }
 
 async function startManager(tmpDir, servers, name, extraEnv) {

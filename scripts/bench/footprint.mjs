@@ -13,11 +13,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, usageError } from './lib/args.mjs';
 import { engineAnswers } from './lib/docker.mjs';
-import { freePort, loadavgNow, which } from './lib/host.mjs';
+import { freePort, loadavgNow } from './lib/host.mjs';
 import { rssMb } from './lib/proc-stats.mjs';
 import { makeTempDir, start, stopAll, waitForHttp } from './lib/processes.mjs';
 import { machineSummary, printReport, table } from './lib/report.mjs';
 import { log, runBench, startWatchdog } from './lib/run.mjs';
+import { startServers } from './lib/servers.mjs';
 import { median } from './lib/stats.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -179,34 +180,6 @@ async function idleRss(subject, servers, tmpDir, name) {
   entry.child.kill('SIGTERM');
   while (!entry.exited) await sleep(50);
   return rss;
-}
-
-async function startServers(tmpDir) {
-  const natsBin = which('nats-server');
-  const redisBin = which('redis-server');
-  if (!natsBin || !redisBin) throw new Error('nats-server and redis-server are needed: apt-get install nats-server redis-server');
-  const [natsPort, monitorPort, redisPort] = [await freePort(), await freePort(), await freePort()];
-  const logDir = tmpDir;
-  const nats = start(
-    'nats-server',
-    natsBin,
-    ['-a', '127.0.0.1', '-p', String(natsPort), '-m', String(monitorPort), '-js', '-sd', join(tmpDir, 'js')],
-    { cwd: tmpDir, env: process.env, logDir },
-  );
-  const redis = start(
-    'redis-server',
-    redisBin,
-    ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'yes', '--dir', tmpDir],
-    { cwd: tmpDir, env: process.env, logDir },
-  );
-  await waitForHttp(`http://127.0.0.1:${monitorPort}/varz`, 15_000, nats);
-  await sleep(300);
-  if (redis.exited) throw new Error('redis-server did not start');
-  return {
-    natsUrl: `nats://127.0.0.1:${natsPort}`,
-    natsMonitorUrl: `http://127.0.0.1:${monitorPort}`,
-    redisUrl: `redis://127.0.0.1:${redisPort}`,
-  };
 }
 
 /** The services `lichen run` knows, as its help lists them. */
