@@ -4,3 +4,11 @@ export * from './service-descriptor.js';
 export * from './start-runtime.js';
 export * from './tokens.js';
 export { natsServerConfig, type NatsServerSettings } from './servers/nats-config.js';
+export {
+  hasFinished,
+  identityOf,
+  isRunning,
+  readProcStat,
+  type ProcStat,
+  type ProcessIdentity,
+} from './data-dir/process-identity.js';

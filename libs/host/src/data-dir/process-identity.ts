@@ -9,16 +9,40 @@ export interface ProcessIdentity {
   startTime: number;
 }
 
-export function identityOf(pid: number): ProcessIdentity | undefined {
-  const stat = read(() => readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  if (!stat) return undefined;
-  // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { pid, startTime: Number(fields[19]) };
+/** What `/proc/<pid>/stat` says of a process: its state letter, its process group and its start time. */
+export interface ProcStat {
+  readonly state: string;
+  readonly pgrp: number;
+  readonly startTime: number;
 }
 
+/**
+ * Reads `/proc/<pid>/stat`. The command name (field 2) is in parentheses and may hold spaces and parentheses
+ * itself, so fields are counted from the last `)`: state is field 3, pgrp 5, starttime 22.
+ */
+export function readProcStat(pid: number): ProcStat | undefined {
+  const stat = read(() => readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const [state, pgrp, startTime] = [fields[0], fields[2], fields[19]];
+  if (state === undefined || pgrp === undefined || startTime === undefined) return undefined;
+  return { state, pgrp: Number(pgrp), startTime: Number(startTime) };
+}
+
+/** A zombie (`Z`) or dead (`X`) process has finished; only its parent's wait is missing. */
+export function hasFinished(stat: ProcStat): boolean {
+  return stat.state === 'Z' || stat.state === 'X';
+}
+
+export function identityOf(pid: number): ProcessIdentity | undefined {
+  const stat = readProcStat(pid);
+  return stat ? { pid, startTime: stat.startTime } : undefined;
+}
+
+/** True while this very process runs: same pid, same start time, not a zombie. */
 export function isRunning(identity: ProcessIdentity): boolean {
-  return identityOf(identity.pid)?.startTime === identity.startTime;
+  const stat = readProcStat(identity.pid);
+  return stat !== undefined && stat.startTime === identity.startTime && !hasFinished(stat);
 }
 
 /** The processes named `name` whose working directory is exactly `dir`. */

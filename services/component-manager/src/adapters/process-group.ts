@@ -1,54 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-/**
- * A process as the kernel identifies it over time: a pid alone can be reused after the process is gone, the
- * pair (pid, start time) cannot. `startTime` is field 22 of `/proc/<pid>/stat`, clock ticks since boot.
- */
-export interface ProcessIdentity {
-  readonly pid: number;
-  readonly startTime: string;
-}
-
-interface ProcStat {
-  readonly state: string;
-  readonly pgrp: number;
-  readonly startTime: string;
-}
-
-/**
- * Reads `/proc/<pid>/stat`. The command name (field 2) is in parentheses and may hold spaces or parentheses
- * itself, so fields are counted from the last `)`: state is field 3, pgrp 5, starttime 22.
- */
-function readStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const [state, pgrp, startTime] = [fields[0], fields[2], fields[19]];
-  if (state === undefined || pgrp === undefined || startTime === undefined) return undefined;
-  return { state, pgrp: Number(pgrp), startTime };
-}
-
-/** A zombie (`Z`) or dead (`X`) process has finished; only its parent's wait is missing. */
-function isFinished(stat: ProcStat): boolean {
-  return stat.state === 'Z' || stat.state === 'X';
-}
-
-/** The identity of a process that exists now; read it synchronously right after spawning, before it can be reaped. */
-export function identify(pid: number): ProcessIdentity | undefined {
-  const stat = readStat(pid);
-  return stat ? { pid, startTime: stat.startTime } : undefined;
-}
-
-/** True while this very process runs: same pid, same start time, not a zombie. */
-export function isAlive(process: ProcessIdentity): boolean {
-  const stat = readStat(process.pid);
-  return stat !== undefined && stat.startTime === process.startTime && !isFinished(stat);
-}
+import { hasFinished, readProcStat, type ProcessIdentity } from '@lichen/host';
 
 /**
  * The unfinished processes of the group that `leader` started: members of its process group that started no
@@ -61,15 +13,15 @@ export function groupMembers(leader: ProcessIdentity): number[] {
   } catch {
     return [];
   }
-  const leaderStat = readStat(leader.pid);
+  const leaderStat = readProcStat(leader.pid);
   if (leaderStat && leaderStat.startTime !== leader.startTime) return [];
-  const since = BigInt(leader.startTime);
+  const since = leader.startTime;
   const members: number[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
-    const stat = readStat(pid);
-    if (stat && stat.pgrp === leader.pid && !isFinished(stat) && BigInt(stat.startTime) >= since) members.push(pid);
+    const stat = readProcStat(pid);
+    if (stat && stat.pgrp === leader.pid && !hasFinished(stat) && stat.startTime >= since) members.push(pid);
   }
   return members;
 }

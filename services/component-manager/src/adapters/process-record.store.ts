@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import type { ProcessIdentity } from './process-group.js';
+import type { ProcessIdentity } from '@lichen/host';
 import { processPaths } from './process-paths.js';
 
 /**

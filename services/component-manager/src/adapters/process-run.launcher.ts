@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { identify, type ProcessIdentity } from './process-group.js';
+import { identityOf, type ProcessIdentity } from '@lichen/host';
 
 /**
  * The shell that runs a component's `run` script and outlives nothing but it. It leads the process group (its pid
@@ -42,7 +42,7 @@ export async function launchRun(launch: RunLaunch): Promise<{ child: ChildProces
     const [error] = (await once(child, 'error')) as [Error];
     throw error;
   }
-  const identity = identify(child.pid);
+  const identity = identityOf(child.pid);
   if (!identity) {
     child.kill('SIGKILL');
     throw new Error(`cannot read /proc/${child.pid}/stat`);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { identify, signalGroup, waitForGroupGone } from './process-group.js';
+import { identityOf } from '@lichen/host';
+import { signalGroup, waitForGroupGone } from './process-group.js';
 
 /** How a script ended: its exit code, or the signal that killed it; `timedOut` when it was killed for its time. */
 export interface ScriptOutcome {
@@ -38,7 +39,7 @@ export async function runToCompletion(launch: ScriptLaunch): Promise<ScriptOutco
     stdio: launch.output === 'ignore' ? 'ignore' : ['ignore', launch.output[0], launch.output[1]],
   });
   // Read at once: the kernel keeps the exited child until Node reaps it, which happens on a later tick.
-  const leader = child.pid === undefined ? undefined : identify(child.pid);
+  const leader = child.pid === undefined ? undefined : identityOf(child.pid);
   const killGroup = (): void => {
     if (leader) signalGroup(leader, 'SIGKILL');
   };
