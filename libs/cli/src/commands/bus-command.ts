@@ -82,7 +82,8 @@ function hint(error: unknown, message: string): string {
   return '';
 }
 
-function failAfter(ms: number, message: string): Promise<never> {
+/** Rejects with `message` after `ms`: the bound on connecting, for every command. */
+export function failAfter(ms: number, message: string): Promise<never> {
   return new Promise((_, reject) => setTimeout(() => reject(new Error(message)), ms).unref());
 }
 

@@ -4,6 +4,7 @@ import { Bus, BusError } from '@lichen/bus';
 import { HealthStatus, HeartbeatSchema, subjects, type Heartbeat } from '@lichen/contracts';
 import { createLogger } from '@lichen/logging';
 import { formatHeartbeat } from '../format/heartbeat.format.js';
+import { failAfter } from './bus-command.js';
 
 interface HealthOptions {
   nats: string;
@@ -35,7 +36,7 @@ export function healthCommand(defaults: { natsUrl: string; requestTimeout: numbe
         process.stdout.write(`${options.json ? toJsonString(HeartbeatSchema, heartbeat) : formatHeartbeat(heartbeat)}\n`);
       };
       try {
-        await Promise.race([bus.ready, timeout(options.timeout, `cannot reach NATS at ${options.nats}`)]);
+        await Promise.race([bus.ready, failAfter(options.timeout, `cannot reach NATS at ${options.nats}`)]);
         if (options.watch) {
           bus.subscribe(subjects.health.heartbeat, (heartbeat) => {
             if (!options.device || heartbeat.deviceId === options.device) print(heartbeat);
@@ -68,10 +69,6 @@ async function ask(bus: Bus, options: HealthOptions): Promise<Heartbeat[]> {
     throw new BusError('BUS_NO_RESPONDERS', 'unavailable', `no service answers ${subjects.health.get.pattern}`);
   }
   return heartbeats.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
-}
-
-function timeout(ms: number, message: string): Promise<never> {
-  return new Promise((_, reject) => setTimeout(() => reject(new Error(message)), ms).unref());
 }
 
 function hint(error: unknown): string {
