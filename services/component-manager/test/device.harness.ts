@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,7 @@ export class TestDevice {
   private redis!: TestRedisServer;
   private dataDir!: string;
   private manager: ChildProcess | undefined;
+  private exporter: ChildProcess | undefined;
   private output = '';
 
   constructor(private readonly env: Record<string, string> = {}) {}
@@ -54,14 +55,37 @@ export class TestDevice {
 
   /** Starts the component manager (again) and waits until it answers on the bus. */
   async startManager(): Promise<void> {
-    const port = await freePort();
     this.output = '';
-    const child = spawn(process.execPath, [lichen, 'run', 'component-manager'], {
+    const started = await this.runLichen('component-manager', this.dataDir, (chunk) => (this.output += chunk));
+    this.manager = started.child;
+  }
+
+  /**
+   * Starts a health exporter beside the manager, as `lichen run health-exporter` in a process of its own (its own
+   * data folder, the same NATS and Redis), and returns where its metrics are.
+   */
+  async startExporter(): Promise<{ metricsUrl: string }> {
+    const dataDir = join(this.dataDir, 'exporter');
+    await mkdir(dataDir, { recursive: true });
+    const started = await this.runLichen('health-exporter', dataDir, () => undefined);
+    this.exporter = started.child;
+    return { metricsUrl: `http://127.0.0.1:${started.port}/metrics` };
+  }
+
+  /** `lichen run <service>` on this device's servers, once its /healthz says ready. */
+  private async runLichen(
+    service: string,
+    dataDir: string,
+    onOutput: (chunk: string) => void,
+  ): Promise<{ child: ChildProcess; port: number }> {
+    const port = await freePort();
+    let output = '';
+    const child = spawn(process.execPath, [lichen, 'run', service], {
       env: {
         ...processEnvironment(),
         ...fastTimings,
         LICHEN_DEVICE_ID: this.deviceId,
-        LICHEN_DATA_DIR: this.dataDir,
+        LICHEN_DATA_DIR: dataDir,
         LICHEN_NATS_URL: this.nats.url,
         LICHEN_REDIS_URL: this.redis.url,
         LICHEN_METRICS_HOST: '127.0.0.1',
@@ -71,16 +95,20 @@ export class TestDevice {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.manager = child;
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      onOutput(chunk.toString());
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`the component manager exited with ${child.exitCode}: ${this.output}`);
+        if (child.exitCode !== null) throw new Error(`lichen run ${service} exited with ${child.exitCode}: ${output}`);
         return (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok;
       },
-      { what: 'the component manager to be ready', timeoutMs: 30_000, intervalMs: 100 },
+      { what: `lichen run ${service} to be ready`, timeoutMs: 30_000, intervalMs: 100 },
     );
+    return { child, port };
   }
 
   /** SIGKILL: no drain, no goodbye, as a crash or a power cut of the manager alone. */
@@ -155,6 +183,11 @@ export class TestDevice {
       await this.deploy(emptyDeployment('teardown')).catch(() => undefined);
     }
     await this.stopManager();
+    if (this.exporter?.exitCode === null) {
+      const gone = new Promise((resolve) => this.exporter?.once('exit', resolve));
+      this.exporter.kill('SIGTERM');
+      await gone;
+    }
     await this.bus?.close();
     await Promise.all([this.nats?.stop({ removeData: true }), this.redis?.stop({ removeData: true })]);
     await rm(this.dataDir, { recursive: true, force: true });

@@ -41,6 +41,20 @@ describe('lichen commands for deployments and components', () => {
     expect(logs.stderr).toContain('v1 err');
   });
 
+  it('a health exporter started after the components shows their states at once, from lichen.components.list', async () => {
+    // No component changes from here on, so no state event comes: the exporter's gauges can only come from the list.
+    const { metricsUrl } = await device.startExporter();
+    const series = 'lichen_component_state{component="talker",state="RUNNING"}';
+    const metrics = await waitFor(
+      async () => {
+        const text = await (await fetch(metricsUrl)).text();
+        return text.split('\n').includes(`${series} 1`) && text;
+      },
+      { what: 'the exporter to show talker RUNNING', timeoutMs: 15_000 },
+    );
+    expect(metrics).toContain('lichen_component_state{component="talker",state="ERRORED"} 0');
+  });
+
   it('restart starts a new instance of the component', async () => {
     const before = await device.component('talker');
     const restarted = await device.cli('restart', 'talker');

@@ -1,4 +1,3 @@
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,61 +136,6 @@ describe('health exporter on a NATS without monitoring and a Redis', () => {
       { what: 'the valve gauge' },
     );
     expect((await scrape(port)).text).not.toContain('component="garbage"');
-  });
-});
-
-describe('health exporter started before the component manager', () => {
-  let nats: TestNatsServer;
-  let redis: TestRedisServer;
-  let runtime: RuntimeHost;
-  let port: number;
-  let bus: Bus;
-
-  beforeAll(async () => {
-    [nats, redis] = await Promise.all([startNatsServer({ port: 4311 }), startRedisServer()]);
-    ({ runtime, port } = await exporter({
-      LICHEN_NATS_URL: nats.url,
-      LICHEN_NATS_MONITOR_URL: `http://127.0.0.1:${await freePort()}`,
-      LICHEN_REDIS_URL: redis.url,
-    }));
-    bus = Bus.connect({ servers: nats.url, name: 'component-manager-stand-in', logger });
-    await bus.ready;
-  });
-
-  afterAll(async () => {
-    await bus?.close();
-    await runtime?.stop();
-    await Promise.all([nats?.stop({ removeData: true }), redis?.stop({ removeData: true })]);
-  });
-
-  it('seeds its component gauges from lichen.components.list once someone answers, keeping newer events', async () => {
-    // Nobody answers the list at first: the exporter keeps asking. An event comes in meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    bus.publish(subjects.component.state, ['seed-sensor'], {
-      component: 'seed-sensor',
-      state: ComponentState.ERRORED,
-      time: timestampFromDate(new Date('2026-11-26T12:00:05Z')),
-    });
-    await waitFor(
-      async () => sample((await scrape(port)).text, 'lichen_component_state{component="seed-sensor",state="ERRORED"}') === 1,
-      { what: 'the event to arrive' },
-    );
-    // The contract the component manager serves; its list predates the event for the sensor.
-    bus.serve(subjects.component.list, () => ({
-      components: [
-        { name: 'seed-sensor', state: ComponentState.RUNNING, since: timestampFromDate(new Date('2026-11-26T12:00:00Z')) },
-        { name: 'seed-model', state: ComponentState.RUNNING, runtime: 'process' },
-        { name: 'seed-uploader', state: ComponentState.BROKEN, runtime: 'docker', restarts: 3 },
-      ],
-    }));
-    await waitFor(
-      async () => sample((await scrape(port)).text, 'lichen_component_state{component="seed-uploader",state="BROKEN"}') === 1,
-      { what: 'the seeded states', timeoutMs: 15_000 },
-    );
-    const { text } = await scrape(port);
-    expect(sample(text, 'lichen_component_state{component="seed-model",state="RUNNING"}')).toBe(1);
-    expect(sample(text, 'lichen_component_state{component="seed-sensor",state="ERRORED"}')).toBe(1);
-    expect(sample(text, 'lichen_component_state{component="seed-sensor",state="RUNNING"}')).toBe(0);
   });
 });
 
