@@ -5,17 +5,18 @@ import { RedisAdapter } from './adapters/redis.adapter.js';
 import { TcpProbe } from './adapters/tcp.probe.js';
 import { componentRuntimes } from './component-runtimes.js';
 import type { ManagerConfig } from './config.js';
-import { ComponentBook, type StateTransition } from './domain/component/component-book.js';
-import type { ComponentSpec } from './domain/component/component-spec.js';
-import { DeploymentCoordinator } from './domain/deployment/deployment-coordinator.js';
-import { DeploymentRunner } from './domain/deployment/deployment-runner.js';
 import { documentValidator } from './document-validator.js';
+import { ComponentBook } from './domain/component/component-book.js';
+import { assembleComponentManager, type ComponentManager, type ComponentManagerSettings } from './domain/component-manager.js';
+import { DeploymentCoordinator } from './domain/deployment/deployment-coordinator.js';
 import { RuntimeSet } from './domain/runtime/runtime-set.js';
 import { ComponentSupervisor } from './domain/supervision/component-supervisor.js';
-import { RestartBook, type RestartTimings } from './domain/supervision/restart-book.js';
 import { BusReporter } from './transport/bus.reporter.js';
 import { ComponentResponder } from './transport/component.responder.js';
 import { DeploymentResponder } from './transport/deployment.responder.js';
+
+/** The assembled domain (book, supervisor, coordinator), one object the providers below take apart. */
+const COMPONENT_MANAGER = Symbol('component manager');
 
 /** Wiring of the component manager: runtimes, Redis, the supervisor and the coordinator, the bus handlers. */
 @Module({})
@@ -28,88 +29,61 @@ export class ComponentManagerModule implements OnApplicationBootstrap, OnApplica
   ) {}
 
   static register({ config, host, logger }: ServiceContext<ManagerConfig>): DynamicModule {
-    const transitions: ((transition: StateTransition) => void)[] = [];
-    const book = new ComponentBook((transition) => transitions.forEach((listener) => listener(transition)));
-    const restartTimings: RestartTimings = {
-      backoffBaseMs: config.restartBackoffBase,
-      backoffMaxMs: config.restartBackoffMax,
-      maxErrors: config.restartMaxErrors,
-      errorWindowMs: config.restartErrorWindow,
-      resetAfterMs: config.restartResetAfter,
+    const log = (event: string, fields: Record<string, unknown>) => logger.info(fields, event);
+    const settings: ComponentManagerSettings = {
+      restart: {
+        backoffBaseMs: config.restartBackoffBase,
+        backoffMaxMs: config.restartBackoffMax,
+        maxErrors: config.restartMaxErrors,
+        errorWindowMs: config.restartErrorWindow,
+        resetAfterMs: config.restartResetAfter,
+      },
+      supervisor: {
+        settleMs: config.healthSettle,
+        startTimeoutMs: config.startTimeout,
+        pullTimeoutMs: config.pullTimeout,
+        stopMarginMs: 5_000,
+      },
+      reconcileIntervalMs: config.reconcileInterval,
+      historyLimit: config.historyLimit,
     };
-    const launchEnv = (spec: ComponentSpec) => ({
-      LICHEN_NATS_URL: config.componentNatsUrl ?? host.natsUrl,
-      LICHEN_DEVICE_ID: host.deviceId,
-      LICHEN_COMPONENT: spec.name,
-    });
+    const assemble = (bus: Bus, runtimes: RuntimeSet, redis: RedisAdapter): ComponentManager => {
+      const reporter = new BusReporter(bus, logger);
+      return assembleComponentManager(
+        {
+          runtimes,
+          store: redis,
+          probe: new TcpProbe(),
+          validate: documentValidator({ dockerAvailable: () => runtimes.has('docker') }),
+          launchEnv: (spec) => ({
+            LICHEN_NATS_URL: config.componentNatsUrl ?? host.natsUrl,
+            LICHEN_DEVICE_ID: host.deviceId,
+            LICHEN_COMPONENT: spec.name,
+          }),
+          publishTransition: (transition) => reporter.transition(transition),
+          publishDeployment: (record) => reporter.deployment(record),
+          publishConfig: (spec, deployment) => reporter.config(spec, deployment),
+          log,
+        },
+        settings,
+      );
+    };
     return {
       module: ComponentManagerModule,
       providers: [
-        { provide: ComponentBook, useValue: book },
         { provide: RuntimeSet, useFactory: () => componentRuntimes(config, host, logger) },
         { provide: RedisAdapter, useFactory: () => new RedisAdapter(host.redisUrl, host.deviceId, config.historyLimit, logger) },
+        { provide: COMPONENT_MANAGER, inject: [Bus, RuntimeSet, RedisAdapter], useFactory: assemble },
+        { provide: ComponentBook, inject: [COMPONENT_MANAGER], useFactory: (manager: ComponentManager) => manager.book },
         {
           provide: ComponentSupervisor,
-          inject: [RuntimeSet],
-          useFactory: (runtimes: RuntimeSet) =>
-            new ComponentSupervisor(
-              {
-                runtimes,
-                book,
-                restarts: new RestartBook(restartTimings),
-                probe: new TcpProbe(),
-                launchEnv,
-                log: (event, fields) => logger.info(fields, event),
-              },
-              {
-                restart: restartTimings,
-                settleMs: config.healthSettle,
-                startTimeoutMs: config.startTimeout,
-                pullTimeoutMs: config.pullTimeout,
-                stopMarginMs: 5_000,
-              },
-            ),
+          inject: [COMPONENT_MANAGER],
+          useFactory: (manager: ComponentManager) => manager.supervisor,
         },
         {
           provide: DeploymentCoordinator,
-          inject: [Bus, RuntimeSet, ComponentSupervisor, RedisAdapter],
-          useFactory: (bus: Bus, runtimes: RuntimeSet, supervisor: ComponentSupervisor, redis: RedisAdapter) => {
-            const reporter = new BusReporter(bus, logger);
-            // The runner reports its plan to the coordinator, which is built next: bound late.
-            const late: { coordinator?: DeploymentCoordinator } = {};
-            const runner = new DeploymentRunner({
-              supervisor,
-              runtimes,
-              book,
-              publishConfig: (spec, deployment) => reporter.config(spec, deployment),
-              onPlanned: (actions) => late.coordinator?.notePlanned(actions),
-            });
-            const coordinator = new DeploymentCoordinator(
-              {
-                store: redis,
-                runner,
-                supervisor,
-                runtimes,
-                book,
-                validate: documentValidator({ dockerAvailable: () => runtimes.has('docker') }),
-                report: (record) => reporter.deployment(record),
-                log: (event, fields) => logger.info(fields, event),
-              },
-              { reconcileIntervalMs: config.reconcileInterval, historyLimit: config.historyLimit },
-            );
-            transitions.push(
-              (transition) => reporter.transition(transition),
-              (transition) => coordinator.noteTransition(transition),
-              (transition) =>
-                void redis
-                  .saveComponent(transition.record, transition.removed)
-                  .catch((error: Error) =>
-                    logger.warn({ component: transition.record.name, err: error.message }, 'component state not saved'),
-                  ),
-            );
-            late.coordinator = coordinator;
-            return coordinator;
-          },
+          inject: [COMPONENT_MANAGER],
+          useFactory: (manager: ComponentManager) => manager.coordinator,
         },
         DeploymentResponder,
         ComponentResponder,

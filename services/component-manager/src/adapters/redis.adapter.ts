@@ -48,9 +48,9 @@ export class RedisAdapter implements DeploymentStore {
       .hset(this.#key('deployments'), record.id, JSON.stringify(record))
       .zadd(this.#key('history'), Date.parse(record.queuedAt), record.id);
     await transaction.exec();
-    await this.#trim();
   }
 
+  /** A deployment ends here, so the history is trimmed here, not at every progress update. */
   async saveFinal(record: DeploymentRecord, options: { current?: string }): Promise<void> {
     const transaction = this.#client
       .multi()

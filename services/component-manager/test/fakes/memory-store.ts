@@ -1,3 +1,4 @@
+import type { ComponentRecord } from '../../src/domain/component/component-book.js';
 import type { DeploymentRecord } from '../../src/domain/deployment/deployment-record.js';
 import type { DeploymentStore } from '../../src/domain/deployment/deployment-store.js';
 import type { SavedComponentState } from '../../src/domain/supervision/component-supervisor.js';
@@ -40,6 +41,16 @@ export class MemoryStore implements DeploymentStore {
   }
   async setQueue(ids: readonly string[]): Promise<void> {
     this.queued = [...ids];
+  }
+  async saveComponent(record: ComponentRecord, removed: boolean): Promise<void> {
+    if (removed) this.componentStates.delete(record.name);
+    else
+      this.componentStates.set(record.name, {
+        state: record.state,
+        reason: record.reason,
+        restarts: record.restarts,
+        recentErrors: record.recentErrors,
+      });
   }
   async components(): Promise<Record<string, SavedComponentState>> {
     return Object.fromEntries(this.componentStates);

@@ -19,6 +19,13 @@ afterEach(async () => {
   }
 });
 
+/** The manager dies and comes back on the same device: the store and the runtime's instances outlive it. */
+async function restartManager(previous: Device, options: { reconcileIntervalMs?: number } = {}): Promise<Device> {
+  await previous.coordinator.stop();
+  previous.supervisor.close();
+  return device({ store: previous.store, runtime: previous.runtime, ...options });
+}
+
 async function finished(subject: Device, id: string): Promise<DeploymentRecord> {
   for (let waited = 0; waited < 5_000; waited += 10) {
     const record = await subject.store.get(id);
@@ -171,10 +178,8 @@ describe('DeploymentCoordinator', () => {
       first.runtime.exit('crasher', 3);
     }
     while (first.book.get('crasher')?.state !== 'BROKEN') await new Promise((resolve) => setTimeout(resolve, 5));
-    await first.coordinator.stop();
-    first.supervisor.close();
+    const restarted = await restartManager(first);
 
-    const restarted = device({ store: first.store, runtime: first.runtime });
     const starts = first.runtime.calls.length;
     await restarted.coordinator.start();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -186,8 +191,7 @@ describe('DeploymentCoordinator', () => {
     const first = device();
     await first.coordinator.start();
     const good = await deployed(first, processDocument('base', 1, { keep: {} }));
-    await first.coordinator.stop();
-    first.supervisor.close();
+    const restarted = await restartManager(first);
     const inFlight = {
       ...good,
       id: 'base-r2-aaaaaa',
@@ -210,7 +214,6 @@ describe('DeploymentCoordinator', () => {
     // The queue list was lost between two writes: the history still has the queued record.
     await first.store.setQueue([]);
 
-    const restarted = device({ store: first.store, runtime: first.runtime });
     await restarted.coordinator.start();
     expect((await finished(restarted, inFlight.id)).phase).toBe('SUCCEEDED');
     expect((await finished(restarted, queued.id)).phase).toBe('SUCCEEDED');
@@ -221,14 +224,12 @@ describe('DeploymentCoordinator', () => {
     const first = device();
     await first.coordinator.start();
     await deployed(first, processDocument('base', 1, { keep: { version: '1' } }));
-    await first.coordinator.stop();
-    first.supervisor.close();
+    const restarted = await restartManager(first, { reconcileIntervalMs: 20 });
     const slowRead = first.store.components.bind(first.store);
     first.store.components = async () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       return slowRead();
     };
-    const restarted = device({ store: first.store, runtime: first.runtime, reconcileIntervalMs: 20 });
     const starting = restarted.coordinator.start();
     const applied = await restarted.coordinator.apply(processDocument('base', 2, { keep: { version: '2' } }));
     await starting;
@@ -241,8 +242,7 @@ describe('DeploymentCoordinator', () => {
     const first = device();
     await first.coordinator.start();
     const good = await deployed(first, processDocument('base', 1, { keep: { config: { level: 1 } } }));
-    await first.coordinator.stop();
-    first.supervisor.close();
+    const restarted = await restartManager(first);
     const inFlight = {
       ...good,
       id: 'base-r2-cccccc',
@@ -253,7 +253,6 @@ describe('DeploymentCoordinator', () => {
     };
     await first.store.save(inFlight);
     await first.store.setActive(inFlight.id);
-    const restarted = device({ store: first.store, runtime: first.runtime });
     await restarted.coordinator.start();
     const record = await finished(restarted, inFlight.id);
     expect([record.phase, record.components.keep?.action]).toEqual(['SUCCEEDED', 'configure']);
@@ -283,8 +282,7 @@ describe('DeploymentCoordinator', () => {
     const first = device();
     await first.coordinator.start();
     const good = await deployed(first, processDocument('base', 1, { keep: {} }));
-    await first.coordinator.stop();
-    first.supervisor.close();
+    const restarted = await restartManager(first);
     // A deployment was in flight when the manager died: its record says so, and so does the store.
     const inFlight = {
       ...good,
@@ -296,7 +294,6 @@ describe('DeploymentCoordinator', () => {
     await first.store.save(inFlight);
     await first.store.setActive(inFlight.id);
 
-    const restarted = device({ store: first.store, runtime: first.runtime });
     first.runtime.calls.length = 0;
     await restarted.coordinator.start();
     const record = await finished(restarted, inFlight.id);

@@ -210,9 +210,7 @@ export class DeploymentCoordinator {
         return;
       }
       await active.update({ phase: 'IN_PROGRESS' });
-      const signal = AbortSignal.any([active.cancel.signal, this.stopping.signal, AbortSignal.timeout(remainingMs)]);
-      // Every step of every component listens to it: many more than Node's default of 10 before it warns.
-      setMaxListeners(0, signal);
+      const signal = this.deadline(remainingMs, active.cancel.signal);
       await this.ports.runner.converge({ ...document, id: active.id }, this.applied, signal, 'deploy');
       this.applied = { ...document.components };
       this.current = { id: active.id, document };
@@ -245,8 +243,7 @@ export class DeploymentCoordinator {
     const previous = active.previous;
     const target = previous?.document ?? nothing;
     try {
-      const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(target.timeoutMs)]);
-      setMaxListeners(0, signal);
+      const signal = this.deadline(target.timeoutMs);
       await this.ports.runner.converge(
         { ...target, id: previous?.id ?? '' },
         { ...this.applied, ...document.components },
@@ -269,8 +266,7 @@ export class DeploymentCoordinator {
     const current = this.current;
     if (!current) return;
     try {
-      const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(current.document.timeoutMs)]);
-      setMaxListeners(0, signal);
+      const signal = this.deadline(current.document.timeoutMs);
       await this.ports.runner.converge({ ...current.document, id: current.id }, this.applied, signal, 'reconcile');
       this.applied = { ...current.document.components };
       this.reconcileProblem = undefined;
@@ -281,6 +277,16 @@ export class DeploymentCoordinator {
         this.ports.log('reconcile failed', { deployment: current.id, reason });
       this.reconcileProblem = reason;
     }
+  }
+
+  /**
+   * The signal a converge runs under: its deadline, the manager stopping, and `more` (a cancel). Every step of
+   * every component listens to it, many more than Node's default of 10 listeners before it warns.
+   */
+  private deadline(timeoutMs: number, ...more: AbortSignal[]): AbortSignal {
+    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(timeoutMs), ...more]);
+    setMaxListeners(0, signal);
+    return signal;
   }
 
   private saveQueue(): Promise<void> {

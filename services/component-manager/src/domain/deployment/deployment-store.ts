@@ -1,3 +1,4 @@
+import type { ComponentRecord } from '../component/component-book.js';
 import type { SavedComponentState } from '../supervision/component-supervisor.js';
 import type { DeploymentRecord } from './deployment-record.js';
 
@@ -23,6 +24,8 @@ export interface DeploymentStore {
   setActive(id: string | undefined): Promise<void>;
   queue(): Promise<string[]>;
   setQueue(ids: readonly string[]): Promise<void>;
+  /** Keeps a component's state as the book has it now; `removed` takes it off. */
+  saveComponent(record: ComponentRecord, removed: boolean): Promise<void>;
   /** Each component's last known state, restart count and errors, as they were before a restart. */
   components(): Promise<Record<string, SavedComponentState>>;
 }

@@ -8,11 +8,10 @@ import type { RuntimeSet } from '../runtime/runtime-set.js';
 import { componentFingerprint } from '../planning/component-fingerprint.js';
 import { judgeError, judgeExit, type ExitVerdict } from './exit-verdict.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { RestartBook, RestartTimings } from './restart-book.js';
+import type { RestartBook } from './restart-book.js';
 import { StartupWatch } from './startup-watch.js';
 
 export interface SupervisorSettings {
-  readonly restart: RestartTimings;
   /** A component without a health check is healthy once it has kept running this long. */
   readonly settleMs: number;
   /** Creating and starting an instance. */
@@ -219,7 +218,7 @@ export class ComponentSupervisor {
     const record = this.ports.book.get(exit.name);
     if (!entry || this.closed || (record?.instanceId && record.instanceId !== exit.id)) return;
     entry.generation = ++this.generations;
-    const verdict = judgeExit(entry.spec, exit, this.ports.restarts, Date.now(), this.settings.restart.errorWindowMs);
+    const verdict = judgeExit(entry.spec, exit, this.ports.restarts, Date.now());
     this.ports.log('component exited', { component: exit.name, state: verdict.state, reason: verdict.reason });
     this.apply(entry.spec, verdict);
   }
@@ -228,7 +227,7 @@ export class ComponentSupervisor {
     const entry = this.supervised.get(spec.name);
     if (!entry || this.closed) return;
     const generation = (entry.generation = ++this.generations);
-    const verdict = judgeError(spec, cause, this.ports.restarts, Date.now(), this.settings.restart.errorWindowMs);
+    const verdict = judgeError(spec, cause, this.ports.restarts, Date.now());
     const stillCurrent = () => this.supervised.get(spec.name)?.generation === generation;
     const shutdownMs = spec.timeouts.shutdownMs;
     // The instance is up but never became healthy: it goes before a new one starts, unless a deployment or an

@@ -22,26 +22,23 @@ export function judgeExit(
   exit: Pick<ComponentExit, 'exitCode' | 'signal' | 'oomKilled'>,
   restarts: RestartBook,
   now: number,
-  errorWindowMs: number,
 ): ExitVerdict {
   if (exit.exitCode === 0 && !exit.oomKilled) {
     const restartInMs = spec.restart.policy === 'always' ? restarts.nextDelay(spec.name) : undefined;
     return { state: 'FINISHED', reason: 'exited with 0', recentErrors: restarts.recentErrors(spec.name, now), restartInMs };
   }
-  return judgeError(spec, describeExit(spec, exit), restarts, now, errorWindowMs);
+  return judgeError(spec, describeExit(spec, exit), restarts, now);
 }
 
 /** An error that is not an exit (a failed start, a health check that never passed) counts the same way. */
-export function judgeError(
-  spec: ComponentSpec,
-  cause: string,
-  restarts: RestartBook,
-  now: number,
-  errorWindowMs: number,
-): ExitVerdict {
+export function judgeError(spec: ComponentSpec, cause: string, restarts: RestartBook, now: number): ExitVerdict {
   const { broken, recentErrors } = restarts.recordError(spec.name, now);
   if (broken) {
-    return { state: 'BROKEN', reason: `${cause} (${recentErrors} errors within ${formatDuration(errorWindowMs)})`, recentErrors };
+    return {
+      state: 'BROKEN',
+      reason: `${cause} (${recentErrors} errors within ${formatDuration(restarts.errorWindowMs)})`,
+      recentErrors,
+    };
   }
   const restartInMs = spec.restart.policy === 'never' ? undefined : restarts.nextDelay(spec.name);
   return { state: 'ERRORED', reason: cause, recentErrors, restartInMs };

@@ -49,6 +49,10 @@ export class RestartBook {
     this.attempts.delete(name);
   }
 
+  get errorWindowMs(): number {
+    return this.timings.errorWindowMs;
+  }
+
   get resetAfterMs(): number {
     return this.timings.resetAfterMs;
   }
