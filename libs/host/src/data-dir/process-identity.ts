@@ -39,10 +39,9 @@ export function identityOf(pid: number): ProcessIdentity | undefined {
   return stat ? { pid, startTime: stat.startTime } : undefined;
 }
 
-/** True while this very process runs: same pid, same start time, not a zombie. */
+/** True while this process exists (a zombie included, until its parent reaps it): same pid, same start time. */
 export function isRunning(identity: ProcessIdentity): boolean {
-  const stat = readProcStat(identity.pid);
-  return stat !== undefined && stat.startTime === identity.startTime && !hasFinished(stat);
+  return readProcStat(identity.pid)?.startTime === identity.startTime;
 }
 
 /** The processes named `name` whose working directory is exactly `dir`. */

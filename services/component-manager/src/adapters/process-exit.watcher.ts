@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { ComponentExit } from '../domain/runtime/component-runtime.js';
-import { isRunning } from '@lichen/host';
+import { isAlive } from './process-group.js';
 import type { ProcessRecord, ProcessRecordStore } from './process-record.store.js';
 
 type Log = (event: string, fields: Record<string, unknown>) => void;
@@ -51,7 +51,7 @@ export class ProcessExitWatcher {
     for (const record of records) {
       const key = keyOf(record);
       if (this.#children.has(key) || this.#exited.has(key)) continue;
-      if (isRunning(record)) {
+      if (isAlive(record)) {
         if (this.#adopted.has(key)) continue;
         this.#adopted.set(key, record);
         this.log('process.adopted', { component: record.name, pid: record.pid, deployment: record.deployment });

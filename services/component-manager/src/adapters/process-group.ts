@@ -3,6 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hasFinished, readProcStat, type ProcessIdentity } from '@lichen/host';
 
 /**
+ * True while this very process runs: same pid, same start time, and not a zombie: in a container whose init does
+ * not reap, a component's zombie would otherwise look alive forever.
+ */
+export function isAlive(process: ProcessIdentity): boolean {
+  const stat = readProcStat(process.pid);
+  return stat !== undefined && stat.startTime === process.startTime && !hasFinished(stat);
+}
+
+/**
  * The unfinished processes of the group that `leader` started: members of its process group that started no
  * earlier than the leader (so a group id reused after the whole group is gone is not taken for it). Zombies are
  * skipped: in a container whose init does not reap, an orphan's zombie would otherwise look alive forever.

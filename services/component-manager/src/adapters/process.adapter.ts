@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRunning } from '@lichen/host';
 import { processEnvironment } from '@lichen/config';
 import type { ComponentSpec, ProcessScripts } from '../domain/component/component-spec.js';
 import type {
@@ -11,7 +10,7 @@ import type {
   LogEntry,
 } from '../domain/runtime/component-runtime.js';
 import { ProcessExitWatcher } from './process-exit.watcher.js';
-import { signalGroup, waitForGroupGone } from './process-group.js';
+import { isAlive, signalGroup, waitForGroupGone } from './process-group.js';
 import { InstallMarker } from './process-install.marker.js';
 import { linesSince, openOutput, OutputFile, rotateIfLarger, sizeOf } from './process-output.log.js';
 import { processPaths } from './process-paths.js';
@@ -275,7 +274,7 @@ export class ProcessAdapter implements ComponentRuntime {
       deployment: record.deployment,
       startedAt: new Date(record.startedAt),
     };
-    if (isRunning(record)) return { ...instance, status: 'running' };
+    if (isAlive(record)) return { ...instance, status: 'running' };
     const exitCode = (await this.#store.readExitCode(record)) ?? this.#watcher.exitCodeOf(record);
     return { ...instance, status: 'exited', ...(exitCode !== undefined && { exitCode }) };
   }
@@ -284,7 +283,7 @@ export class ProcessAdapter implements ComponentRuntime {
   async #replaceExited(name: string): Promise<void> {
     const existing = await this.#store.read(name);
     if (!existing) return;
-    if (isRunning(existing)) {
+    if (isAlive(existing)) {
       throw new ProcessRuntimeError('PROCESS_ALREADY_RUNNING', `component ${name} is already running (pid ${existing.pid})`, {
         fields: { component: name, pid: existing.pid },
       });
