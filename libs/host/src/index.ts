@@ -4,11 +4,4 @@ export * from './service-descriptor.js';
 export * from './start-runtime.js';
 export * from './tokens.js';
 export { natsServerConfig, type NatsServerSettings } from './servers/nats-config.js';
-export {
-  hasFinished,
-  identityOf,
-  isRunning,
-  readProcStat,
-  type ProcStat,
-  type ProcessIdentity,
-} from './data-dir/process-identity.js';
+export { hasFinished, identityOf, readProcStat, type ProcStat, type ProcessIdentity } from './data-dir/process-identity.js';
