@@ -17,7 +17,7 @@ import { ServedSubscription } from './serving/served-subscription.js';
 import { ServingRegistry } from './serving/serving-registry.js';
 import { within } from './serving/within.js';
 import { optionalHeaders, type HeadersInit } from './wire/headers.js';
-import { encodeMessage } from './wire/message-codec.js';
+import { decodeError, encodeMessage } from './wire/message-codec.js';
 
 /**
  * The Lichen bus: typed publish, subscribe, request and serve over the subject map, on the clean wire
@@ -157,6 +157,34 @@ export class Bus {
     const connection = this.#link.connection;
     if (!connection || connection.isClosed()) throw notConnected();
     connection.publish(subject, data, options?.headers ? { headers: optionalHeaders(options.headers) } : undefined);
+  }
+
+  /**
+   * Opaque bytes as a request, for callers that pass payloads through (the router's `model:` routes): the reply's
+   * bytes and headers. No responder, no reply in time, or an error reply (`Nats-Service-Error`) is a `BusError`.
+   */
+  async requestRaw(
+    subject: string,
+    data: Uint8Array,
+    options: { timeoutMs?: number; headers?: HeadersInit } = {},
+  ): Promise<T.RawReply> {
+    let reply: Msg;
+    try {
+      reply = await this.#requireConnection().request(subject, data, {
+        headers: optionalHeaders(options.headers),
+        timeout: options.timeoutMs ?? 5_000,
+      });
+    } catch (error) {
+      throw requestFailure(subject, error);
+    }
+    const failure = decodeError(reply.data, reply.headers);
+    if (failure) throw failure;
+    return { data: reply.data, headers: reply.headers };
+  }
+
+  /** Waits until the server has processed everything sent so far (subscriptions included). */
+  async flush(): Promise<void> {
+    await this.#requireConnection().flush();
   }
 
   /** Opaque bytes from a subject (wildcards allowed), attached on the first connection like typed subscriptions. */

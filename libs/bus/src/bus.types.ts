@@ -41,6 +41,12 @@ export interface RawMessageMeta {
   readonly reply?: string;
 }
 
+/** The reply to a raw request. */
+export interface RawReply {
+  readonly data: Uint8Array;
+  readonly headers?: MsgHdrs;
+}
+
 export type RawHandler = (data: Uint8Array, meta: RawMessageMeta) => void | Promise<void>;
 
 export interface PublishOptions {

@@ -15,11 +15,14 @@ import {
   CancelDeploymentRequestSchema,
   DeploymentListSchema,
   DeploymentStatusSchema,
+  DesiredDeploymentSchema,
   GetDeploymentRequestSchema,
+  GetDesiredDeploymentRequestSchema,
   ListDeploymentsRequestSchema,
   RollbackRequestSchema,
 } from './gen/lichen/v1/deploy_pb.js';
 import { GetHealthRequestSchema, HeartbeatSchema } from './gen/lichen/v1/health_pb.js';
+import { ListRoutesRequestSchema, RouteListSchema } from './gen/lichen/v1/router_pb.js';
 import { eventSubject, requestSubject, type EventSubject, type RequestSubject } from './subject.js';
 
 /** Every subject on the Lichen bus, with the message types it carries. The only place subjects are spelled. */
@@ -45,6 +48,14 @@ export const subjects = {
     rollback: requestSubject('lichen.deploy.rollback', RollbackRequestSchema, DeploymentStatusSchema),
     /** Every change of a deployment's status, the whole status each time. */
     progress: eventSubject<typeof DeploymentStatusSchema, [deployment: string]>('lichen.evt.deploy.*', DeploymentStatusSchema),
+    /** The deployment the device converges to now, whose routes and models run. */
+    desired: requestSubject('lichen.deploy.desired', GetDesiredDeploymentRequestSchema, DesiredDeploymentSchema),
+    /** The desired deployment changed: one began, or a rollback put an earlier one back. */
+    desiredChanged: eventSubject('lichen.evt.desired', DesiredDeploymentSchema),
+  },
+  routes: {
+    /** The router's routes with their counters. */
+    list: requestSubject('lichen.routes.list', ListRoutesRequestSchema, RouteListSchema),
   },
   component: {
     state: eventSubject<typeof ComponentStateEventSchema, [component: string]>(

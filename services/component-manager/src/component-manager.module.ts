@@ -62,6 +62,7 @@ export class ComponentManagerModule implements OnApplicationBootstrap, OnApplica
           }),
           publishTransition: (transition) => reporter.transition(transition),
           publishDeployment: (record) => reporter.deployment(record),
+          publishDesired: (desired) => reporter.desired(desired),
           publishConfig: (spec, deployment) => reporter.config(spec, deployment),
           log,
         },

@@ -5,6 +5,7 @@ import type { ServiceDescriptor } from '@lichen/host';
  * loaded only when it runs, so `lichen health` and a one-service container never load the others.
  */
 export const serviceCatalog: Readonly<Record<string, () => Promise<ServiceDescriptor>>> = {
+  router: async () => (await import('@lichen/router')).router,
   'component-manager': async () => (await import('@lichen/component-manager')).componentManager,
   'health-exporter': async () => (await import('@lichen/health-exporter')).healthExporter,
 };

@@ -1,7 +1,7 @@
 import { ComponentBook, type StateTransition } from './component/component-book.js';
 import type { ComponentSpec } from './component/component-spec.js';
 import type { DocumentValidator } from './deployment/accepted-document.js';
-import { DeploymentCoordinator } from './deployment/deployment-coordinator.js';
+import { DeploymentCoordinator, type DesiredDeployment } from './deployment/deployment-coordinator.js';
 import type { DeploymentRecord } from './deployment/deployment-record.js';
 import { DeploymentRunner } from './deployment/deployment-runner.js';
 import type { DeploymentStore } from './deployment/deployment-store.js';
@@ -22,6 +22,8 @@ export interface ComponentManagerPorts {
   readonly publishTransition: (transition: StateTransition) => void;
   /** Publishes a deployment's status at every change (`lichen.evt.deploy.<id>`). */
   readonly publishDeployment: (record: DeploymentRecord) => void;
+  /** Publishes the deployment whose routes and models run now (`lichen.evt.desired`). */
+  readonly publishDesired: (desired: DesiredDeployment) => void;
   /** Tells a running component its new config (`lichen.components.<name>.config.changed`). */
   readonly publishConfig: (spec: ComponentSpec, deployment: string) => Promise<void>;
   readonly log: (event: string, fields: Record<string, unknown>) => void;
@@ -68,7 +70,7 @@ export function assembleComponentManager(ports: ComponentManagerPorts, settings:
     onPlanned: (actions) => late.coordinator?.notePlanned(actions),
   });
   const coordinator = new DeploymentCoordinator(
-    { store, runner, supervisor, runtimes, book, validate: ports.validate, report: ports.publishDeployment, log },
+    { store, runner, supervisor, runtimes, book, validate: ports.validate, report: ports.publishDeployment, publishDesired: ports.publishDesired, log },
     { reconcileIntervalMs: settings.reconcileIntervalMs, historyLimit: settings.historyLimit },
   );
   late.coordinator = coordinator;

@@ -5,10 +5,12 @@ import type { Logger } from '@lichen/logging';
 import type { StateTransition } from '../domain/component/component-book.js';
 import type { ComponentSpec } from '../domain/component/component-spec.js';
 import type { DeploymentRecord } from '../domain/deployment/deployment-record.js';
-import { deploymentToWire, stateToWire } from './status.mapper.js';
+import type { DesiredDeployment } from '../domain/deployment/deployment-coordinator.js';
+import { deploymentToWire, desiredToWire, stateToWire } from './status.mapper.js';
 
 /**
- * Publishes what happens on the device: each deployment's status at every change (`lichen.evt.deploy.<id>`),
+ * Publishes what happens on the device: each deployment's status at every change (`lichen.evt.deploy.<id>`), the
+ * deployment whose routes and models run (`lichen.evt.desired`),
  * each component's transitions (`lichen.evt.component.<name>.state`) and config changes. A publish while the bus
  * is down is dropped with one log line: the state stays queryable with `lichen.deploy.status` and the lists.
  */
@@ -22,6 +24,10 @@ export class BusReporter {
     this.#publish(() => this.bus.publish(subjects.deploy.progress, [record.id], deploymentToWire(record)), {
       deployment: record.id,
     });
+  }
+
+  desired(desired: DesiredDeployment): void {
+    this.#publish(() => this.bus.publish(subjects.deploy.desiredChanged, [], desiredToWire(desired)), { deployment: desired.id });
   }
 
   transition({ record, previous, removed }: StateTransition): void {

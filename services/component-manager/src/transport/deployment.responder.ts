@@ -5,7 +5,7 @@ import { DeploymentSchema, subjects, type ApplyDeploymentRequest } from '@lichen
 import { LichenError } from '@lichen/errors';
 import { DeploymentCoordinator } from '../domain/deployment/deployment-coordinator.js';
 import { parseDocumentText } from '../domain/document/document-text.parser.js';
-import { deploymentToWire } from './status.mapper.js';
+import { deploymentToWire, desiredToWire } from './status.mapper.js';
 
 /** `lichen.deploy.*`: decode, hand to the coordinator, encode. */
 @Injectable()
@@ -27,6 +27,7 @@ export class DeploymentResponder implements OnApplicationBootstrap, OnModuleDest
       })),
       this.bus.serve(deploy.cancel, async ({ id }) => deploymentToWire(await this.coordinator.cancel(id))),
       this.bus.serve(deploy.rollback, async () => deploymentToWire(await this.coordinator.rollback())),
+      this.bus.serve(deploy.desired, () => desiredToWire(this.coordinator.desired())),
     );
   }
 

@@ -1,8 +1,16 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import type { MessageInitShape } from '@bufbuild/protobuf';
-import { ComponentState, DeploymentPhase, type ComponentStatusSchema, type DeploymentStatusSchema } from '@lichen/contracts';
+import { fromJson, type MessageInitShape } from '@bufbuild/protobuf';
+import {
+  ComponentState,
+  DeploymentPhase,
+  DeploymentSchema,
+  type ComponentStatusSchema,
+  type DeploymentStatusSchema,
+  type DesiredDeploymentSchema,
+} from '@lichen/contracts';
 import type { ComponentRecord } from '../domain/component/component-book.js';
 import type { ComponentStateName } from '../domain/component/component-state.js';
+import type { DesiredDeployment } from '../domain/deployment/deployment-coordinator.js';
 import type { DeploymentRecord } from '../domain/deployment/deployment-record.js';
 
 export function stateToWire(state: ComponentStateName | undefined): ComponentState {
@@ -45,5 +53,13 @@ export function componentToWire(record: ComponentRecord): MessageInitShape<typeo
     since: timestampFromDate(record.since),
     instance: record.instanceId ?? '',
     image: record.spec.image ?? '',
+  };
+}
+
+/** The desired deployment with its document as the proto message (the stored JSON is its proto3 JSON form). */
+export function desiredToWire(desired: DesiredDeployment): MessageInitShape<typeof DesiredDeploymentSchema> {
+  return {
+    deploymentId: desired.id,
+    document: desired.json ? fromJson(DeploymentSchema, desired.json, { ignoreUnknownFields: true }) : undefined,
   };
 }

@@ -1,5 +1,6 @@
 import type { StateTransition } from '../../src/domain/component/component-book.js';
 import { assembleComponentManager } from '../../src/domain/component-manager.js';
+import type { DesiredDeployment } from '../../src/domain/deployment/deployment-coordinator.js';
 import type { DeploymentRecord } from '../../src/domain/deployment/deployment-record.js';
 import { RuntimeSet } from '../../src/domain/runtime/runtime-set.js';
 import type { RestartTimings } from '../../src/domain/supervision/restart-book.js';
@@ -21,6 +22,7 @@ export function fakeDevice(options: { store?: MemoryStore; runtime?: FakeRuntime
   const store = options.store ?? new MemoryStore();
   const transitions: StateTransition[] = [];
   const reports: DeploymentRecord[] = [];
+  const desired: DesiredDeployment[] = [];
   const manager = assembleComponentManager(
     {
       runtimes: new RuntimeSet({ process: runtime }),
@@ -30,6 +32,7 @@ export function fakeDevice(options: { store?: MemoryStore; runtime?: FakeRuntime
       launchEnv: (spec) => ({ LICHEN_COMPONENT: spec.name }),
       publishTransition: (transition) => void transitions.push(transition),
       publishDeployment: (record) => void reports.push(record),
+      publishDesired: (wanted) => void desired.push(wanted),
       publishConfig: async () => undefined,
       log: () => undefined,
     },
@@ -40,7 +43,7 @@ export function fakeDevice(options: { store?: MemoryStore; runtime?: FakeRuntime
       historyLimit: 50,
     },
   );
-  return { runtime, store, transitions, reports, ...manager };
+  return { runtime, store, transitions, reports, desired, ...manager };
 }
 
 /** A document with process components: `name -> extra fields` (each runs `sleep`). */

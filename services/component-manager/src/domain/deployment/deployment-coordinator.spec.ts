@@ -70,6 +70,23 @@ describe('DeploymentCoordinator', () => {
     expect(subject.store.currentId).toBe(first.id);
   });
 
+  it('names the deployment whose routes run: the one applying, and after a rollback the one put back', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    const route = (to: string) => ({ routes: [{ name: 'r', from: 'data.>', to }] });
+    const first = await deployed(subject, processDocument('app', 1, { app: { version: '1', ...quickGate } }, route('one')));
+    subject.runtime.unhealthy.add('app@2');
+    const second = await deployed(subject, processDocument('app', 2, { app: { version: '2', ...quickGate } }, route('two')));
+    const published = subject.desired.map(({ id, json }) => [id, (json?.routes as { to: string }[] | undefined)?.[0]?.to]);
+    expect(published).toEqual([
+      ['', undefined],
+      [first.id, 'one'],
+      [second.id, 'two'],
+      [first.id, 'one'],
+    ]);
+    expect(subject.coordinator.desired().id).toBe(first.id);
+  });
+
   it('leaves a failed update in place under failurePolicy none', async () => {
     const subject = device();
     await subject.coordinator.start();

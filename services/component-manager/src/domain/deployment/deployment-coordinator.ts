@@ -5,6 +5,7 @@ import type { ComponentSpec } from '../component/component-spec.js';
 import { formatDuration, StepAbortedError, StepTimeoutError } from '../deadline.js';
 import type { RuntimeSet } from '../runtime/runtime-set.js';
 import type { ComponentSupervisor } from '../supervision/component-supervisor.js';
+import type { JsonObject } from '../component/component-spec.js';
 import type { AcceptedDocument, DocumentValidator } from './accepted-document.js';
 import { ActiveDeployment } from './active-deployment.js';
 import { newDeploymentId } from './deployment-ids.js';
@@ -23,7 +24,18 @@ export interface CoordinatorPorts {
   readonly validate: DocumentValidator;
   /** Publishes a deployment's status (`lichen.evt.deploy.<id>`) at every change. */
   readonly report: (record: DeploymentRecord) => void;
+  /** Tells the router and the inference service which deployment's routes and models to run now. */
+  readonly publishDesired: (desired: DesiredDeployment) => void;
   readonly log: (event: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * The deployment the device converges to: the one being applied, else the current one; during and after a
+ * rollback, the one it goes back to. Its routes and models run while its components come up. No id: none.
+ */
+export interface DesiredDeployment {
+  readonly id: string;
+  readonly json?: JsonObject;
 }
 
 /** What a rollback converges to when there was nothing before: no components. */
@@ -54,6 +66,7 @@ export class DeploymentCoordinator {
   private idle = false;
   private timer: NodeJS.Timeout | undefined;
   private reconcileProblem: string | undefined;
+  private wanted: DesiredDeployment = { id: '' };
 
   constructor(
     private readonly ports: CoordinatorPorts,
@@ -65,6 +78,7 @@ export class DeploymentCoordinator {
     const recovered = await recoverDeployments(this.ports, this.settings.historyLimit);
     this.current = recovered.current;
     this.applied = recovered.applied;
+    this.want(recovered.current);
     for (const record of [...recovered.unfinished].reverse()) this.queue.putFirst(record);
     this.idle = true;
     this.timer = setInterval(() => this.kick(true), this.settings.reconcileIntervalMs);
@@ -139,6 +153,11 @@ export class DeploymentCoordinator {
   }
 
   /** The given deployment, or the active one, or the latest. */
+  /** The deployment whose routes and models should run now. */
+  desired(): DesiredDeployment {
+    return this.wanted;
+  }
+
   async status(id: string): Promise<DeploymentRecord> {
     if (this.active && (!id || id === this.active.id)) return this.active.record;
     const record = id ? await this.ports.store.get(id) : (await this.ports.store.list(1))[0];
@@ -210,6 +229,7 @@ export class DeploymentCoordinator {
         return;
       }
       await active.update({ phase: 'IN_PROGRESS' });
+      this.want({ id: active.id, document });
       const signal = this.deadline(remainingMs, active.cancel.signal);
       await this.ports.runner.converge({ ...document, id: active.id }, this.applied, signal, 'deploy');
       this.applied = { ...document.components };
@@ -242,6 +262,7 @@ export class DeploymentCoordinator {
     await active.update({ phase: 'ROLLING_BACK', reason });
     const previous = active.previous;
     const target = previous?.document ?? nothing;
+    this.want(previous);
     try {
       const signal = this.deadline(target.timeoutMs);
       await this.ports.runner.converge(
@@ -283,6 +304,11 @@ export class DeploymentCoordinator {
    * The signal a converge runs under: its deadline, the manager stopping, and `more` (a cancel). Every step of
    * every component listens to it, many more than Node's default of 10 listeners before it warns.
    */
+  private want(deployment: StoredDeployment | undefined): void {
+    this.wanted = deployment ? { id: deployment.id, json: deployment.document.json } : { id: '' };
+    this.ports.publishDesired(this.wanted);
+  }
+
   private deadline(timeoutMs: number, ...more: AbortSignal[]): AbortSignal {
     const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(timeoutMs), ...more]);
     setMaxListeners(0, signal);

@@ -3,7 +3,7 @@ import type { Component, ProcessLifecycle } from '@lichen/contracts';
 import type { ComponentSpec, DependencyKind, JsonObject as ConfigObject, ProcessScripts } from '../component/component-spec.js';
 import type { DocumentDefaults } from './document-defaults.js';
 import { validateHealth } from './health-policy.validator.js';
-import { subjectProblem } from './nats-subject.js';
+import { subjectProblem } from '@lichen/routes';
 import { nameProblem } from './resource-name.js';
 import { validateResources } from './resources.validator.js';
 import type { ValidationContext } from './validation-context.js';

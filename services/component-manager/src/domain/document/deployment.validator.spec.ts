@@ -30,6 +30,7 @@ routes:
     from: data.vibration.>
     where: "payload.rms > 4.0"
     to: model:bearing-anomaly
+    output: scores.bearing
   - name: alerts-to-cloud
     from: data.alerts.>
     to: cloud:factory/line-3/alerts
@@ -102,10 +103,11 @@ describe('validateDeployment', () => {
           name: 'hot-bearings',
           from: 'data.vibration.>',
           where: 'payload.rms > 4.0',
-          to: { kind: 'model', model: 'bearing-anomaly' },
+          to: 'model:bearing-anomaly',
+          output: 'scores.bearing',
           sample: 1,
         },
-        { name: 'alerts-to-cloud', from: 'data.alerts.>', to: { kind: 'cloud', topic: 'factory/line-3/alerts' }, sample: 1 },
+        { name: 'alerts-to-cloud', from: 'data.alerts.>', to: 'cloud:factory/line-3/alerts', sample: 1 },
       ],
       models: {
         'bearing-anomaly': { name: 'bearing-anomaly', version: '3', uri: 'file:///models/bearing-anomaly-3.onnx', sha256: SHA },

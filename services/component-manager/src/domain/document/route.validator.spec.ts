@@ -17,26 +17,27 @@ describe('validateRoutes', () => {
   it('reads each kind of target', () => {
     expect(
       check([
-        { name: 'to-model', from: 'data.vibration.>', to: 'model:bearing-anomaly', where: 'payload.rms > 4.0' },
+        {
+          name: 'to-model',
+          from: 'data.vibration.*',
+          to: 'model:bearing-anomaly',
+          where: 'payload.rms > 4.0',
+          output: 'scores.$1',
+        },
         { name: 'to-cloud', from: 'data.alerts.>', to: 'cloud:factory/line-3/alerts', sample: 0.1, rateLimit: '10/s' },
         { name: 'to-subject', from: 'data.*.raw', to: 'data.archive' },
       ]).routes,
     ).toEqual([
       {
         name: 'to-model',
-        from: 'data.vibration.>',
+        from: 'data.vibration.*',
         where: 'payload.rms > 4.0',
-        to: { kind: 'model', model: 'bearing-anomaly' },
+        to: 'model:bearing-anomaly',
+        output: 'scores.$1',
         sample: 1,
       },
-      {
-        name: 'to-cloud',
-        from: 'data.alerts.>',
-        to: { kind: 'cloud', topic: 'factory/line-3/alerts' },
-        sample: 0.1,
-        rateLimit: '10/s',
-      },
-      { name: 'to-subject', from: 'data.*.raw', to: { kind: 'subject', subject: 'data.archive' }, sample: 1 },
+      { name: 'to-cloud', from: 'data.alerts.>', to: 'cloud:factory/line-3/alerts', sample: 0.1, rateLimit: '10/s' },
+      { name: 'to-subject', from: 'data.*.raw', to: 'data.archive', sample: 1 },
     ]);
   });
 
@@ -61,7 +62,7 @@ describe('validateRoutes', () => {
   it('refuses targets it cannot deliver to', () => {
     expect(
       check([
-        { name: 'a', from: 'data.>', to: 'model:bearing-anomly' },
+        { name: 'a', from: 'data.>', to: 'model:bearing-anomly', output: 'scores' },
         { name: 'b', from: 'data.>', to: 'cloud:factory/line.3' },
         { name: 'c', from: 'data.>', to: 'mqtt:alerts' },
         { name: 'd', from: 'data.>', to: 'data.*' },
@@ -74,6 +75,36 @@ describe('validateRoutes', () => {
       'routes[3].to: "data.*" is a filter; a subject to publish to cannot hold * or >',
       'routes[4].from: "data.>.x" is not a valid subject filter: > must be the last token',
       'routes[4].to: a cloud topic cannot be empty (cloud:<topic>, e.g. cloud:factory/line-3/alerts)',
+    ]);
+  });
+
+  it('rejects a condition that does not compile, saying where in the expression', () => {
+    expect(
+      check([
+        { name: 'hot', from: 'data.>', to: 'alerts', where: 'payload.rms >> 4.0' },
+        { name: 'typo', from: 'data.>', to: 'alerts', where: 'paylod.rms > 4.0' },
+        { name: 'text', from: 'data.>', to: 'alerts', where: '"hot"' },
+      ]).problems,
+    ).toEqual([
+      'routes[0].where: Unexpected token: GT at column 14 of "payload.rms >> 4.0"',
+      'routes[1].where: Unknown variable: paylod at column 1 of "paylod.rms > 4.0"',
+      'routes[2].where: a condition must be a bool, and this is string at column 1 of ""hot""',
+    ]);
+  });
+
+  it('checks the $N tokens of targets, rate limits and model outputs', () => {
+    expect(
+      check([
+        { name: 'a', from: 'data.*.temp', to: 'alerts.$2' },
+        { name: 'b', from: 'data.>', to: 'alerts', rateLimit: '10 per second' },
+        { name: 'c', from: 'data.>', to: 'model:bearing-anomaly' },
+        { name: 'd', from: 'data.>', to: 'alerts', output: 'x' },
+      ]).problems,
+    ).toEqual([
+      'routes[0].to: "$2" refers to wildcard 2 of from, which has 1 wildcard',
+      'routes[1].rateLimit: "10 per second" is not a rate: write <count>/<unit>, e.g. 100/s, 5/min or 1000/h',
+      'routes[2].output: a model route needs the subject its answers are published on',
+      'routes[3].output: only a model: route publishes an output',
     ]);
   });
 

@@ -1,23 +1,6 @@
 import type { Deployment } from '@lichen/contracts';
+import type { RouteDefinition } from '@lichen/routes';
 import type { ComponentSpec } from '../component/component-spec.js';
-
-/** Where a route sends what passes its filter. */
-export type RouteTarget =
-  | { readonly kind: 'subject'; readonly subject: string }
-  | { readonly kind: 'cloud'; readonly topic: string }
-  | { readonly kind: 'model'; readonly model: string };
-
-/** One route as the router runs it: `from` a subject filter, `where` an optional CEL condition, `to` a target. */
-export interface RouteSpec {
-  readonly name: string;
-  readonly from: string;
-  readonly where?: string;
-  readonly to: RouteTarget;
-  /** The share of matching messages passed on, in (0, 1]. */
-  readonly sample: number;
-  /** Passed to the router as written; the router owns its format. */
-  readonly rateLimit?: string;
-}
 
 /** One model as the inference service loads it. */
 export interface ModelSpec {
@@ -38,7 +21,8 @@ export interface ValidDeployment {
   readonly components: Readonly<Record<string, ComponentSpec>>;
   /** Stages of component names; each stage depends only on earlier ones. */
   readonly startOrder: string[][];
-  readonly routes: RouteSpec[];
+  /** As the router runs them (`@lichen/routes` compiles each). */
+  readonly routes: RouteDefinition[];
   readonly models: Readonly<Record<string, ModelSpec>>;
   /** The document as the proto message, for storing and sending on. */
   readonly document: Deployment;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloudTopicProblem, subjectProblem } from './nats-subject.js';
+import { cloudTopicProblem, subjectProblem } from './subject-syntax.js';
 
 describe('subjectProblem', () => {
   it.each(['data.vibration.>', 'lichen.components.vibration-sensor.>', 'data.*.rms', '>', 'data.alerts'])(

@@ -1,0 +1,31 @@
+/**
+ * Device-to-cloud messages: published on `cloud.out.<levels of the MQTT topic>`, captured by one JetStream stream
+ * (file storage), forwarded by the sync agent to `<topic>`. Cloud-to-device messages arrive on `cloud.in.<levels>`.
+ * A topic's `/` separators are the subject's dots, as NATS's own MQTT listener maps them.
+ */
+export const cloudSpool = {
+  stream: 'LICHEN_CLOUD_OUT',
+  prefix: 'cloud.out.',
+  filter: 'cloud.out.>',
+} as const;
+
+export const cloudInbound = {
+  prefix: 'cloud.in.',
+  filter: 'cloud.in.>',
+} as const;
+
+/** The spool subject for a cloud topic: `factory/line-3/alerts` is `cloud.out.factory.line-3.alerts`. */
+export function cloudOutSubject(topic: string): string {
+  return cloudSpool.prefix + topic.replaceAll('/', '.');
+}
+
+/** The cloud topic a spool subject is forwarded to, or undefined for a subject outside the spool. */
+export function cloudTopicOf(subject: string): string | undefined {
+  if (!subject.startsWith(cloudSpool.prefix) || subject.length === cloudSpool.prefix.length) return undefined;
+  return subject.slice(cloudSpool.prefix.length).replaceAll('.', '/');
+}
+
+/** The subject a model answers on: `lichen.infer.<model>` (typed contract: inference issue). */
+export function inferSubject(model: string): string {
+  return `lichen.infer.${model}`;
+}

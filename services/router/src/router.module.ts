@@ -1,0 +1,72 @@
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { Bus } from '@lichen/bus';
+import { METRICS_REGISTRY, type ServiceContext } from '@lichen/host';
+import type { Logger } from '@lichen/logging';
+import { keepCloudSpool } from '@lichen/spool';
+import type { RouterConfig } from './config.js';
+import { MessageRouter } from './domain/message-router.js';
+import { registerRouteMetrics } from './metrics/route.metrics.js';
+import { BusOutlet } from './transport/bus.outlet.js';
+import { DesiredRoutesFollower } from './transport/desired-routes.follower.js';
+import { RouteSubscriptions } from './transport/route-subscriptions.js';
+import { RoutesResponder } from './transport/routes.responder.js';
+
+const LOGGER = Symbol('router logger');
+
+/** Wiring of the router: the message router on the bus, following the desired deployment's routes. */
+@Module({})
+export class RouterModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  #stopSpool: (() => void) | undefined;
+
+  constructor(
+    @Inject(Bus) private readonly bus: Bus,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(RouteSubscriptions) private readonly subscriptions: RouteSubscriptions,
+    @Inject(DesiredRoutesFollower) private readonly follower: DesiredRoutesFollower,
+  ) {}
+
+  static register({ config, logger }: ServiceContext<RouterConfig>): DynamicModule {
+    const createRouter = (bus: Bus, registry: Registry) => {
+      // The metrics read the router's counters at scrape time; the router records latency into them.
+      const late: { router?: MessageRouter } = {};
+      const router = new MessageRouter({
+        outlet: new BusOutlet(bus, { modelTimeoutMs: config.routerModelTimeout, spoolTimeoutMs: config.routerSpoolTimeout }),
+        latencyOf: registerRouteMetrics(registry, () => late.router as MessageRouter),
+        log: (event, fields) => logger.warn(fields, event),
+      });
+      late.router = router;
+      return router;
+    };
+    return {
+      module: RouterModule,
+      providers: [
+        { provide: LOGGER, useValue: logger },
+        { provide: MessageRouter, inject: [Bus, METRICS_REGISTRY], useFactory: createRouter },
+        {
+          provide: RouteSubscriptions,
+          inject: [Bus, MessageRouter],
+          useFactory: (bus: Bus, router: MessageRouter) => new RouteSubscriptions(bus, router, logger),
+        },
+        {
+          provide: DesiredRoutesFollower,
+          inject: [Bus, MessageRouter, RouteSubscriptions],
+          useFactory: (bus: Bus, router: MessageRouter, subscriptions: RouteSubscriptions) =>
+            new DesiredRoutesFollower(bus, (id, routes) => subscriptions.apply(router.prepare(id, routes)), logger),
+        },
+        RoutesResponder,
+      ],
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    this.#stopSpool = keepCloudSpool(this.bus, this.logger);
+    this.follower.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.#stopSpool?.();
+    await this.follower.stop();
+    await this.subscriptions.close();
+  }
+}

@@ -1,0 +1,46 @@
+import { Bus, BusError, type HeadersInit } from '@lichen/bus';
+import { inferSubject } from '@lichen/contracts';
+import type { MsgHdrs } from '@nats-io/transport-node';
+import { HOPS_HEADER, type HeaderView } from '../domain/inbound-message.js';
+import { ModelCallError, type ModelAnswer, type RouteOutlet } from '../domain/route-outlet.js';
+
+/** The router's deliveries over the bus: raw publishes, the cloud spool through JetStream, model requests. */
+export class BusOutlet implements RouteOutlet {
+  constructor(
+    private readonly bus: Bus,
+    private readonly settings: { modelTimeoutMs: number; spoolTimeoutMs: number },
+  ) {}
+
+  publish(subject: string, data: Uint8Array, headers: HeaderView | undefined, hops: number | undefined): void {
+    this.bus.publishRaw(subject, data, { headers: withHops(headers, hops) });
+  }
+
+  async spool(subject: string, data: Uint8Array, headers: HeaderView | undefined): Promise<void> {
+    await this.bus.jetstream.publishDurable(subject, data, {
+      headers: headers as MsgHdrs | undefined,
+      timeoutMs: this.settings.spoolTimeoutMs,
+    });
+  }
+
+  async ask(model: string, data: Uint8Array, headers: HeaderView | undefined): Promise<ModelAnswer> {
+    try {
+      return await this.bus.requestRaw(inferSubject(model), data, {
+        headers: headers as MsgHdrs | undefined,
+        timeoutMs: this.settings.modelTimeoutMs,
+      });
+    } catch (error) {
+      const code = error instanceof BusError ? error.code : '';
+      const kind = code === 'BUS_NO_RESPONDERS' ? 'unavailable' : code === 'BUS_TIMEOUT' ? 'timeout' : 'error';
+      throw new ModelCallError(kind, (error as Error).message);
+    }
+  }
+}
+
+/** The message's own headers, or a copy with the hop count when it may reach another route. */
+function withHops(headers: HeaderView | undefined, hops: number | undefined): HeadersInit | undefined {
+  if (hops === undefined) return headers as MsgHdrs | undefined;
+  const copy: Record<string, string> = {};
+  for (const key of headers?.keys() ?? []) copy[key] = headers?.get(key) ?? '';
+  copy[HOPS_HEADER] = String(hops);
+  return copy;
+}

@@ -1,0 +1,56 @@
+import { Bus, type Unsubscribe } from '@lichen/bus';
+import type { Logger } from '@lichen/logging';
+import type { MessageRouter } from '../domain/message-router.js';
+import type { RouteTable } from '../domain/route-table.js';
+
+/**
+ * Keeps one raw subscription per filter of the router's table. A new table is put in force without a gap:
+ * new filters are subscribed and confirmed by the server first, then the table is swapped, then filters no
+ * longer needed are drained. A filter both tables have keeps its subscription, so an unchanged route never
+ * stops receiving.
+ */
+export class RouteSubscriptions {
+  readonly #subscriptions = new Map<string, Unsubscribe>();
+  #applying: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly router: MessageRouter,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Puts the table in force; calls are applied one after the other, in order. */
+  apply(table: RouteTable): Promise<void> {
+    this.#applying = this.#applying.then(() => this.#apply(table));
+    return this.#applying;
+  }
+
+  async close(): Promise<void> {
+    await this.#applying;
+    await Promise.all([...this.#subscriptions.values()].map((unsubscribe) => unsubscribe()));
+    this.#subscriptions.clear();
+  }
+
+  async #apply(table: RouteTable): Promise<void> {
+    const wanted = new Set(table.filters.map((filter) => filter.text));
+    for (const filter of wanted) {
+      if (this.#subscriptions.has(filter)) continue;
+      const unsubscribe = this.bus.subscribeRaw(filter, (data, meta) =>
+        this.router.handle(filter, { subject: meta.subject, data, headers: meta.headers }),
+      );
+      this.#subscriptions.set(filter, unsubscribe);
+    }
+    // Subscriptions made while disconnected are attached on connection, before any message can arrive.
+    if (this.bus.connected) await this.bus.flush().catch(() => undefined);
+    this.router.activate(table);
+    for (const [filter, unsubscribe] of [...this.#subscriptions]) {
+      if (wanted.has(filter)) continue;
+      this.#subscriptions.delete(filter);
+      await unsubscribe();
+    }
+    this.logger.info(
+      { deployment: table.deploymentId || undefined, routes: table.routes.length, subscriptions: wanted.size },
+      'routes in force',
+    );
+  }
+}
