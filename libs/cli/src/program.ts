@@ -7,10 +7,14 @@ import { deployCommand } from './commands/deploy.command.js';
 import { deploymentsCommand } from './commands/deployments.command.js';
 import { healthCommand } from './commands/health.command.js';
 import { logsCommand } from './commands/logs.command.js';
+import { passwdCommand } from './commands/passwd.command.js';
+import { pubCommand } from './commands/pub.command.js';
 import { restartCommand } from './commands/restart.command.js';
 import { rollbackCommand } from './commands/rollback.command.js';
+import { routesCommand } from './commands/routes.command.js';
 import { runCommand } from './commands/run.command.js';
 import { statusCommand } from './commands/status.command.js';
+import { subCommand } from './commands/sub.command.js';
 
 /** The `lichen` command line: one subcommand per file under commands/. */
 export function createProgram(): Command {
@@ -27,5 +31,9 @@ export function createProgram(): Command {
     .addCommand(restartCommand(config))
     .addCommand(rollbackCommand(config))
     .addCommand(deploymentsCommand(config))
-    .addCommand(cancelCommand(config));
+    .addCommand(cancelCommand(config))
+    .addCommand(routesCommand(config))
+    .addCommand(pubCommand(config))
+    .addCommand(subCommand(config))
+    .addCommand(passwdCommand());
 }

@@ -15,6 +15,8 @@ export interface LichenEndpoints {
   natsMonitor: string;
   redis: string;
   metrics: string;
+  /** Where MQTT client devices connect, when Lichen's NATS has its MQTT listener on. */
+  mqtt?: string;
 }
 
 export const ENDPOINTS_FILE = 'endpoints.json';
@@ -40,18 +42,36 @@ export function removeEndpoints(dataDir: string): void {
   rmSync(join(dataDir, ENDPOINTS_FILE), { force: true });
 }
 
+/** A running Lichen as a shell finds it: its data folder and what it recorded there. */
+export interface FoundLichen {
+  dataDir: string;
+  endpoints: LichenEndpoints;
+}
+
 /**
- * The endpoints of the Lichen this shell would mean: `LICHEN_DATA_DIR` when set, otherwise the nearest
- * `.lichen/` folder from the working directory up, as `git` finds its repository.
+ * The Lichen this shell would mean: `LICHEN_DATA_DIR` when set, otherwise the nearest `.lichen/` folder from the
+ * working directory up, as `git` finds its repository; undefined when none has recorded its endpoints.
  */
+export function findLichen(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  from: string = process.cwd(),
+): FoundLichen | undefined {
+  const at = (dataDir: string) => {
+    const endpoints = readEndpoints(dataDir);
+    return endpoints && { dataDir, endpoints };
+  };
+  if (env.LICHEN_DATA_DIR) return at(resolve(from, env.LICHEN_DATA_DIR));
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const found = at(join(dir, '.lichen'));
+    if (found) return found;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The endpoints of the Lichen this shell would mean (see `findLichen`). */
 export function findEndpoints(
   env: Readonly<Record<string, string | undefined>> = process.env,
   from: string = process.cwd(),
 ): LichenEndpoints | undefined {
-  if (env.LICHEN_DATA_DIR) return readEndpoints(resolve(from, env.LICHEN_DATA_DIR));
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    const found = readEndpoints(join(dir, '.lichen'));
-    if (found) return found;
-    if (dirname(dir) === dir) return undefined;
-  }
+  return findLichen(env, from)?.endpoints;
 }

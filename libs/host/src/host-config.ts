@@ -1,6 +1,41 @@
 import { hostname } from 'node:os';
 import { duration, port, secret, url, z } from '@lichen/config';
 
+/** `host:port`, as NATS's MQTT listener takes it. */
+const listenAddress = z
+  .string()
+  .trim()
+  .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 0.0.0.0:1883')
+  .transform((text) => {
+    const at = text.lastIndexOf(':');
+    return { host: text.slice(0, at), port: Number(text.slice(at + 1)) };
+  })
+  .refine(({ port: value }) => value >= 1 && value <= 65535, 'expected a port from 1 to 65535');
+
+/** A size in bytes: `1073741824`, or with a unit, `512MiB`, `1GiB`, `500MB`. */
+const bytes = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const match = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$/.exec(text);
+    const units: Record<string, number> = {
+      B: 1,
+      KB: 1e3,
+      MB: 1e6,
+      GB: 1e9,
+      TB: 1e12,
+      KiB: 1024,
+      MiB: 1024 ** 2,
+      GiB: 1024 ** 3,
+      TiB: 1024 ** 4,
+    };
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: `expected a size like 512MiB, 1GiB or 500MB, got "${text}"` });
+      return z.NEVER;
+    }
+    return Math.floor(Number(match[1]) * (units[match[2] ?? 'B'] ?? 1));
+  });
+
 /**
  * What every service in one process shares, each from a `LICHEN_*` variable: the device, where its data lives,
  * the bus and Redis (Lichen starts its own when no URL is given), the one metrics endpoint and the log level.
@@ -27,6 +62,11 @@ export const hostConfigShape = {
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   shutdownTimeout: duration().default(15_000),
   natsServerBin: z.string().min(1).default('nats-server'),
+  /** NATS's MQTT listener for client devices, on Lichen's own NATS; off unless given. */
+  mqttListen: listenAddress.optional(),
+  /** The cloud spool's bounds (the router and the sync agent share them): past either, the oldest goes. */
+  spoolMaxBytes: bytes.default(1024 ** 3),
+  spoolMaxAge: duration().default(7 * 24 * 3_600_000),
   redisServerBin: z.string().min(1).default('redis-server'),
 };
 

@@ -3,5 +3,8 @@ export * from './host.error.js';
 export * from './service-descriptor.js';
 export * from './start-runtime.js';
 export * from './tokens.js';
+export type { BusAuthority, ViolationCounts } from './bus-users/bus-authority.port.js';
+export { BusAuthorityError, type BusAuthorityErrorCode } from './bus-users/bus-authority.error.js';
+export type { BusUser, ConnectionType, SubjectRules } from './bus-users/bus-user.js';
 export { natsServerConfig, type NatsServerSettings } from './servers/nats-config.js';
 export { hasFinished, identityOf, readProcStat, type ProcStat, type ProcessIdentity } from './data-dir/process-identity.js';

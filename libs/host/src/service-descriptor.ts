@@ -16,6 +16,8 @@ export interface HostSettings {
   /** NATS's HTTP monitoring endpoint; it may not answer (a NATS started without `-m`). */
   readonly natsMonitorUrl: string;
   readonly redisUrl: string;
+  /** The cloud spool's bounds (`LICHEN_SPOOL_MAX_BYTES`, `LICHEN_SPOOL_MAX_AGE`), for whichever service ensures it. */
+  readonly spool: { readonly maxBytes: number; readonly maxAgeMs: number };
 }
 
 /** What the host hands a service when it builds the service's module. The bus and the metrics registry are

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,15 +6,18 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { Writable } from 'node:stream';
 import { Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '@lichen/bus';
-import { ConfigError, readEndpoints } from '@lichen/config';
+import { ConfigError, readEndpoints, readOperatorCredentials } from '@lichen/config';
 import { subjects } from '@lichen/contracts';
 import { createLogger } from '@lichen/logging';
 import { freePort, isListening, processesUnder, startNatsServer, startRedisServer, waitFor } from '@lichen/testing';
+import type { BusAuthority } from './bus-users/bus-authority.port.js';
 import { defineService } from './service-descriptor.js';
 import { startRuntime, type RuntimeHost } from './start-runtime.js';
+import { BUS_AUTHORITY } from './tokens.js';
 
 /** A service with one readiness check the test can break, and one slow request handler. */
 class Widget {
@@ -31,7 +34,16 @@ class SlowResponder implements OnApplicationBootstrap {
   }
 }
 
-@Module({ providers: [{ provide: Widget, useValue: widget }, SlowResponder] })
+/** The bus authority as the host injects it into a service. */
+const injected: { authority?: BusAuthority } = {};
+
+@Module({
+  providers: [
+    { provide: Widget, useValue: widget },
+    SlowResponder,
+    { provide: 'authority', useFactory: (authority: BusAuthority) => (injected.authority = authority), inject: [BUS_AUTHORITY] },
+  ],
+})
 class ProbeModule {}
 
 const probe = defineService({
@@ -94,6 +106,55 @@ describe('lichen run with its own NATS and Redis', () => {
     expect(existsSync(join(dataDir, 'nats', 'jetstream'))).toBe(true);
     expect(await readFile(join(dataDir, 'nats', 'nats.conf'), 'utf8')).toContain('server_name: "lichen-host-test"');
     expect(runtime.bus.connected).toBe(true);
+  });
+
+  it('lets no client on its NATS without a user, and the operator in with the credentials it keeps for the CLI', async () => {
+    const endpoints = readEndpoints(dataDir)!;
+    await expect(connect({ servers: endpoints.nats, reconnect: false })).rejects.toThrow(/Authorization Violation/);
+    expect(await readFile(join(dataDir, 'nats', 'nats.conf'), 'utf8')).toContain('include "users.conf"');
+    const file = join(dataDir, 'operator-credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const operator = readOperatorCredentials(dataDir)!;
+    expect(operator.user).toBe('operator');
+    const caller = Bus.connect({
+      servers: endpoints.nats,
+      name: 'operator',
+      logger: createLogger({ level: 'silent' }),
+      auth: { user: operator.user, pass: operator.password },
+    });
+    try {
+      await caller.ready;
+      // Answered by the runtime's own connection, which logs in as Lichen's user.
+      expect((await caller.request(subjects.health.device, {}, { tokens: ['slow'], timeoutMs: 5_000 })).deviceId).toBe('slow');
+    } finally {
+      await caller.close();
+    }
+    expect(JSON.stringify(log.lines)).not.toContain(operator.password.reveal());
+  });
+
+  it('gives services the bus authority, and counts the violations of the users they set in /metrics', async () => {
+    const { authority } = injected;
+    expect(authority?.enforced).toBe(true);
+    await authority!.setUsers('probe', [
+      { name: 'gadget', password: 'gadget-secret', permissions: { publish: { allow: ['data.>'] } } },
+    ]);
+    const gadget = await connect({ servers: readEndpoints(dataDir)!.nats, user: 'gadget', pass: 'gadget-secret' });
+    try {
+      gadget.publish('lichen.deploy.apply', 'x');
+      await gadget.flush();
+      await waitFor(
+        async () =>
+          /^lichen_bus_permission_violations_total\{user="gadget",kind="publish"\} 1$/m.test(
+            (await get(`${runtime.metricsUrl}/metrics`)).text,
+          ),
+        {
+          what: 'the violation in /metrics',
+        },
+      );
+      expect(authority!.violations('gadget')).toEqual({ publish: 1, subscribe: 0 });
+    } finally {
+      await gadget.close();
+    }
   });
 
   it('runs Redis with the append-only file under the data folder', async () => {

@@ -7,6 +7,7 @@ import { BusExceptionFilter, BusServer } from '@lichen/bus/nest';
 import { removeEndpoints, writeEndpoints } from '@lichen/config';
 import { createLogger, NestLogger } from '@lichen/logging';
 import { createMetricsRegistry, MetricsServer } from '@lichen/metrics';
+import { registerViolationMetric } from './bus-users/violation.metrics.js';
 import { checkExternalNats } from './checks/nats-requirements.js';
 import { checkExternalRedis } from './checks/redis-requirements.js';
 import { lockDataDir } from './data-dir/data-dir-lock.js';
@@ -77,6 +78,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       natsUrl: servers.natsUrl,
       natsMonitorUrl: servers.natsMonitorUrl,
       redisUrl: servers.redisUrl,
+      spool: { maxBytes: host.spoolMaxBytes, maxAgeMs: host.spoolMaxAge },
     };
     const services = config.services.map(({ descriptor }) => descriptor.name);
 
@@ -84,7 +86,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       servers: settings.natsUrl,
       name: `lichen:${host.deviceId}`,
       logger: log,
-      ...natsCredentials(host),
+      // On Lichen's own NATS as its `lichen` user; on the operator's as the variables say.
+      ...(servers.natsLogin ? { auth: servers.natsLogin } : natsCredentials(host)),
     });
     teardown.add(() => bus.close());
     const registry = createMetricsRegistry();
@@ -96,7 +99,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
         logger: logger.child({ service: descriptor.name }),
       }),
     );
-    const app: INestMicroservice = await NestFactory.createMicroservice(RuntimeModule.register(bus, registry, modules), {
+    const shared = { bus, registry, busAuthority: servers.busAuthority };
+    const app: INestMicroservice = await NestFactory.createMicroservice(RuntimeModule.register(shared, modules), {
       strategy: new BusServer(bus),
       logger: new NestLogger(log),
       abortOnError: false,
@@ -121,6 +125,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       ),
     );
     registerRuntimeMetrics(registry, { busConnected: () => bus.connected, readiness });
+    if (servers.violations) registerViolationMetric(registry, servers.violations);
     const metrics = new MetricsServer({
       registry,
       host: host.metricsHost,
@@ -140,6 +145,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       natsMonitor: settings.natsMonitorUrl,
       redis: redactServer(settings.redisUrl),
       metrics: metricsUrl,
+      ...(servers.mqttUrl ? { mqtt: servers.mqttUrl } : {}),
     });
     teardown.add(async () => removeEndpoints(dataDir));
 
@@ -154,6 +160,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
         metrics: metricsUrl,
         nats: redactServer(settings.natsUrl),
         redis: redactServer(settings.redisUrl),
+        ...(servers.mqttUrl ? { mqtt: servers.mqttUrl } : {}),
         dataDir,
       },
       `lichen running ${services.join(', ') || 'no services'}`,

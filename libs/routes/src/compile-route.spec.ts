@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { compileRoute, type CompiledRoute } from './compile-route.js';
 import type { RouteDefinition } from './route-definition.js';
 
-const route = (fields: Partial<RouteDefinition>): RouteDefinition => ({ name: 'r', from: 'data.>', to: 'out', sample: 1, ...fields });
+const route = (fields: Partial<RouteDefinition>): RouteDefinition => ({
+  name: 'r',
+  from: 'data.>',
+  to: 'out',
+  sample: 1,
+  ...fields,
+});
 
 function compiled(fields: Partial<RouteDefinition>): CompiledRoute {
   const result = compileRoute(route(fields));
@@ -53,7 +59,9 @@ describe('compileRoute', () => {
       const result = compileRoute(route(fields));
       return result.ok ? [] : result.problems.map((problem) => `${problem.field}: ${problem.message}`);
     };
-    expect(problems({ from: 'data.*', to: 'alerts.$2' })).toEqual(['to: "$2" refers to wildcard 2 of from, which has 1 wildcard']);
+    expect(problems({ from: 'data.*', to: 'alerts.$2' })).toEqual([
+      'to: "$2" refers to wildcard 2 of from, which has 1 wildcard',
+    ]);
     expect(problems({ to: 'model:m' })).toEqual(['output: a model route needs the subject its answers are published on']);
     expect(problems({ to: 'mqtt:x' })).toEqual(['to: unknown target "mqtt:"; use cloud:<topic>, model:<name> or a subject']);
     expect(problems({ to: 'alerts.>' })).toEqual([expect.stringContaining('to: "alerts.>" is a filter')]);

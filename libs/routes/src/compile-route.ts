@@ -77,6 +77,14 @@ export function compileRoute(definition: RouteDefinition): CompileResult {
   }
 
   if (problems.length > 0) return { ok: false, problems };
-  const key = JSON.stringify([definition.name, definition.from, definition.where, definition.to, definition.output, definition.sample, definition.rateLimit]);
+  const key = JSON.stringify([
+    definition.name,
+    definition.from,
+    definition.where,
+    definition.to,
+    definition.output,
+    definition.sample,
+    definition.rateLimit,
+  ]);
   return { ok: true, route: { definition, key, filter, condition, target, sample: definition.sample, rateLimit } };
 }

@@ -12,7 +12,8 @@ export type RateLimitResult = { ok: true; limit: RateLimit } | { ok: false; prob
 export function parseRateLimit(text: string): RateLimitResult {
   const match = /^\s*(\d+)\s*\/\s*(\d*)\s*([a-z]+)\s*$/.exec(text);
   const unit = match && units[match[3] as string];
-  if (!match || !unit) return { ok: false, problem: `"${text}" is not a rate: write <count>/<unit>, e.g. 100/s, 5/min or 1000/h` };
+  if (!match || !unit)
+    return { ok: false, problem: `"${text}" is not a rate: write <count>/<unit>, e.g. 100/s, 5/min or 1000/h` };
   const count = Number(match[1]);
   const span = match[2] === '' ? 1 : Number(match[2]);
   if (count < 1 || span < 1) return { ok: false, problem: `"${text}" allows nothing: the count and the span must be at least 1` };

@@ -54,6 +54,10 @@ describe('compileCondition', () => {
   it('gives the reason and column of a type error, and refuses what is not a condition', () => {
     expect(compileCondition('rms > 4.0')).toEqual({ ok: false, problem: 'Unknown variable: rms', column: 1 });
     expect(compileCondition('subject + 1 == "x"')).toMatchObject({ ok: false, problem: 'no such overload: string + int' });
-    expect(compileCondition('"yes"')).toEqual({ ok: false, problem: 'a condition must be a bool, and this is string', column: 1 });
+    expect(compileCondition('"yes"')).toEqual({
+      ok: false,
+      problem: 'a condition must be a bool, and this is string',
+      column: 1,
+    });
   });
 });

@@ -15,8 +15,7 @@ export interface ConditionInput {
 export type Condition = (input: ConditionInput) => boolean;
 
 export type ConditionResult =
-  | { ok: true; condition: Condition }
-  | { ok: false; problem: string; /** 1-based, in the expression */ column: number };
+  { ok: true; condition: Condition } | { ok: false; problem: string; /** 1-based, in the expression */ column: number };
 
 /** One CEL environment for every route: the three variables, and limits so that no expression is huge. */
 const environment = new Environment({ limits: { maxAstNodes: 2_000, maxDepth: 64 } })

@@ -53,7 +53,9 @@ describe('SubjectFilter.intersects', () => {
 describe('coveringFilters', () => {
   it('keeps only filters no other one covers, and one of equal ones', () => {
     const texts = (filters: SubjectFilter[]) => filters.map((filter) => filter.text);
-    const filters = ['data.vibration.>', 'data.>', 'alerts.*', 'alerts.x', 'data.>', 'other'].map((text) => new SubjectFilter(text));
+    const filters = ['data.vibration.>', 'data.>', 'alerts.*', 'alerts.x', 'data.>', 'other'].map(
+      (text) => new SubjectFilter(text),
+    );
     expect(texts(coveringFilters(filters))).toEqual(['data.>', 'alerts.*', 'other']);
   });
 });

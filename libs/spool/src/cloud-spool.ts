@@ -3,14 +3,14 @@ import type { Bus, BusJetStream, Ensured } from '@lichen/bus';
 import type { Logger } from '@lichen/logging';
 import { cloudSpool } from '@lichen/contracts';
 
-/** How much the spool may hold before it drops its oldest messages (each drop is counted by the sync agent). */
+/**
+ * How much the spool may hold before it drops its oldest messages (each drop is counted by the sync agent): the
+ * host's `LICHEN_SPOOL_MAX_BYTES` (1 GiB) and `LICHEN_SPOOL_MAX_AGE` (7 days), shared by every service.
+ */
 export interface SpoolLimits {
   readonly maxBytes: number;
   readonly maxAgeMs: number;
 }
-
-/** 1 GiB or 7 days, whichever comes first: a long outage on a gateway with a small disk. */
-export const defaultSpoolLimits: SpoolLimits = { maxBytes: 1024 ** 3, maxAgeMs: 7 * 24 * 3_600_000 };
 
 /** The time window in which JetStream drops a second message with the same `Nats-Msg-Id`. */
 const duplicateWindowMs = 120_000;
@@ -20,7 +20,7 @@ const duplicateWindowMs = 120_000;
  * message it acknowledged survives a crash or a reboot; bounded by bytes and age, dropping the oldest when full.
  * Whichever service needs it first (router, sync agent) ensures it; ensuring again with the same limits is free.
  */
-export function ensureCloudSpool(jetstream: BusJetStream, limits: SpoolLimits = defaultSpoolLimits): Promise<Ensured<unknown>> {
+export function ensureCloudSpool(jetstream: BusJetStream, limits: SpoolLimits): Promise<Ensured<unknown>> {
   return jetstream.ensureStream({
     name: cloudSpool.stream,
     subjects: [cloudSpool.filter],
@@ -38,11 +38,12 @@ export function ensureCloudSpool(jetstream: BusJetStream, limits: SpoolLimits = 
  * Ensures the spool on every connection to the bus (a NATS restarted with an empty store loses it), logging a
  * failure once per connection. Returns what stops it.
  */
-export function keepCloudSpool(bus: Bus, logger: Logger, limits: SpoolLimits = defaultSpoolLimits): () => void {
+export function keepCloudSpool(bus: Bus, logger: Logger, limits: SpoolLimits): () => void {
   const ensure = () =>
     ensureCloudSpool(bus.jetstream, limits).then(
       (ensured) => {
-        if (ensured.action !== 'unchanged') logger.info({ stream: cloudSpool.stream, action: ensured.action }, 'cloud spool ready');
+        if (ensured.action !== 'unchanged')
+          logger.info({ stream: cloudSpool.stream, action: ensured.action }, 'cloud spool ready');
       },
       (error: Error) => logger.error({ stream: cloudSpool.stream, err: error.message }, 'cannot ensure the cloud spool'),
     );

@@ -1,6 +1,8 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Bus } from '@lichen/bus';
-import type { ServiceContext } from '@lichen/host';
+import { BUS_AUTHORITY, type BusAuthority, type ServiceContext } from '@lichen/host';
+import { busSecret } from './adapters/bus-secret.js';
+import { busUsersOf } from './adapters/bus-users.adapter.js';
 import { RedisAdapter } from './adapters/redis.adapter.js';
 import { TcpProbe } from './adapters/tcp.probe.js';
 import { componentRuntimes } from './component-runtimes.js';
@@ -47,7 +49,7 @@ export class ComponentManagerModule implements OnApplicationBootstrap, OnApplica
       reconcileIntervalMs: config.reconcileInterval,
       historyLimit: config.historyLimit,
     };
-    const assemble = (bus: Bus, runtimes: RuntimeSet, redis: RedisAdapter): ComponentManager => {
+    const assemble = (bus: Bus, runtimes: RuntimeSet, redis: RedisAdapter, authority: BusAuthority): ComponentManager => {
       const reporter = new BusReporter(bus, logger);
       return assembleComponentManager(
         {
@@ -60,6 +62,8 @@ export class ComponentManagerModule implements OnApplicationBootstrap, OnApplica
             LICHEN_DEVICE_ID: host.deviceId,
             LICHEN_COMPONENT: spec.name,
           }),
+          busUsers: busUsersOf(authority),
+          derivePassword: busSecret(host.dataDir),
           publishTransition: (transition) => reporter.transition(transition),
           publishDeployment: (record) => reporter.deployment(record),
           publishDesired: (desired) => reporter.desired(desired),
@@ -74,7 +78,7 @@ export class ComponentManagerModule implements OnApplicationBootstrap, OnApplica
       providers: [
         { provide: RuntimeSet, useFactory: () => componentRuntimes(config, host, logger) },
         { provide: RedisAdapter, useFactory: () => new RedisAdapter(host.redisUrl, host.deviceId, config.historyLimit, logger) },
-        { provide: COMPONENT_MANAGER, inject: [Bus, RuntimeSet, RedisAdapter], useFactory: assemble },
+        { provide: COMPONENT_MANAGER, inject: [Bus, RuntimeSet, RedisAdapter, BUS_AUTHORITY], useFactory: assemble },
         { provide: ComponentBook, inject: [COMPONENT_MANAGER], useFactory: (manager: ComponentManager) => manager.book },
         {
           provide: ComponentSupervisor,

@@ -20,6 +20,7 @@ export function documentValidator(device: { dockerAvailable: () => boolean }): D
         timeoutMs: deployment.timeoutMs,
         components: deployment.components,
         startOrder: deployment.startOrder,
+        devices: deployment.devices,
         json: toJson(DeploymentSchema, deployment.document) as JsonObject,
       },
     };

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { Bus } from '@lichen/bus';
 import { METRICS_REGISTRY, type ServiceContext } from '@lichen/host';
 import type { Logger } from '@lichen/logging';
-import { keepCloudSpool } from '@lichen/spool';
+import { keepCloudSpool, type SpoolLimits } from '@lichen/spool';
 import type { RouterConfig } from './config.js';
 import { MessageRouter } from './domain/message-router.js';
 import { registerRouteMetrics } from './metrics/route.metrics.js';
@@ -13,6 +13,7 @@ import { RouteSubscriptions } from './transport/route-subscriptions.js';
 import { RoutesResponder } from './transport/routes.responder.js';
 
 const LOGGER = Symbol('router logger');
+const SPOOL_LIMITS = Symbol('cloud spool limits');
 
 /** Wiring of the router: the message router on the bus, following the desired deployment's routes. */
 @Module({})
@@ -22,11 +23,12 @@ export class RouterModule implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(Bus) private readonly bus: Bus,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SPOOL_LIMITS) private readonly spoolLimits: SpoolLimits,
     @Inject(RouteSubscriptions) private readonly subscriptions: RouteSubscriptions,
     @Inject(DesiredRoutesFollower) private readonly follower: DesiredRoutesFollower,
   ) {}
 
-  static register({ config, logger }: ServiceContext<RouterConfig>): DynamicModule {
+  static register({ config, host, logger }: ServiceContext<RouterConfig>): DynamicModule {
     const createRouter = (bus: Bus, registry: Registry) => {
       // The metrics read the router's counters at scrape time; the router records latency into them.
       const late: { router?: MessageRouter } = {};
@@ -42,6 +44,7 @@ export class RouterModule implements OnApplicationBootstrap, OnApplicationShutdo
       module: RouterModule,
       providers: [
         { provide: LOGGER, useValue: logger },
+        { provide: SPOOL_LIMITS, useValue: host.spool },
         { provide: MessageRouter, inject: [Bus, METRICS_REGISTRY], useFactory: createRouter },
         {
           provide: RouteSubscriptions,
@@ -60,7 +63,7 @@ export class RouterModule implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
-    this.#stopSpool = keepCloudSpool(this.bus, this.logger);
+    this.#stopSpool = keepCloudSpool(this.bus, this.logger, this.spoolLimits);
     this.follower.start();
   }
 

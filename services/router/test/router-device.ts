@@ -65,7 +65,9 @@ export class RouterDevice {
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new Error(`lichen run exited with ${child.exitCode}: ${this.output}`);
-        return (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok && this.output.includes('routes in force');
+        return (
+          (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok && this.output.includes('routes in force')
+        );
       },
       { what: 'lichen run router component-manager to be ready', timeoutMs: 30_000, intervalMs: 100 },
     );
@@ -98,7 +100,10 @@ export class RouterDevice {
   /** Collects what arrives on a subject filter; resolves once the server has the subscription. */
   async listen(filter: string): Promise<Received[]> {
     const received: Received[] = [];
-    this.bus.subscribeRaw(filter, (data, meta) => void received.push({ subject: meta.subject, text: new TextDecoder().decode(data) }));
+    this.bus.subscribeRaw(
+      filter,
+      (data, meta) => void received.push({ subject: meta.subject, text: new TextDecoder().decode(data) }),
+    );
     await this.bus.flush();
     return received;
   }

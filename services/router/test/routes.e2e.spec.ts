@@ -68,7 +68,9 @@ describe('router', () => {
       if (meta.reply) device.bus.publishRaw(meta.reply, new TextEncoder().encode(JSON.stringify({ y: x * 2 })));
     });
     await device.bus.flush();
-    await deploy(`  - { name: score, from: "vib.*", to: "model:doubler", output: "scores.$1" }\nmodels:\n  doubler: { version: "1", uri: "file:///models/doubler.onnx" }\n`);
+    await deploy(
+      `  - { name: score, from: "vib.*", to: "model:doubler", output: "scores.$1" }\nmodels:\n  doubler: { version: "1", uri: "file:///models/doubler.onnx" }\n`,
+    );
     const scores = await device.listen('scores.>');
     device.publish('vib.press-7', '{"x": 21}');
     await waitFor(() => scores.length === 1, { what: 'the model answer' });
@@ -81,18 +83,20 @@ describe('router', () => {
     device.publish('alarm.press-7', '{"level": "high"}');
     const stored = async () => {
       const jsm = await (await import('@nats-io/jetstream')).jetstreamManager(device.bus.connection!);
-      return jsm.streams.getMessage(cloudSpool.stream, { last_by_subj: 'cloud.out.factory.press-7.alarms' });
+      return (await jsm.streams.getMessage(cloudSpool.stream, { last_by_subj: 'cloud.out.factory.press-7.alarms' })) ?? undefined;
     };
     const message = await waitFor(() => stored().catch(() => undefined), { what: 'the spooled message' });
     expect(new TextDecoder().decode(message.data)).toBe('{"level": "high"}');
     await device.stopRuntime('SIGKILL');
     await device.startRuntime();
-    expect((await stored()).seq).toBe(message.seq);
+    expect((await stored())?.seq).toBe(message.seq);
     expect(await device.routeCounters('up')).toBeDefined();
   });
 
   it('loses no message on a route that did not change while the routes change twice', async () => {
-    await deploy(`  - { name: steady, from: "steady.in", to: "steady.out" }\n  - { name: moving, from: "moving.in", to: "moving.a" }\n`);
+    await deploy(
+      `  - { name: steady, from: "steady.in", to: "steady.out" }\n  - { name: moving, from: "moving.in", to: "moving.a" }\n`,
+    );
     const out = await device.listen('steady.out');
     let sent = 0;
     let sending = true;
@@ -102,8 +106,12 @@ describe('router', () => {
         if (sent % 20 === 0) await sleep(1);
       }
     })();
-    await deploy(`  - { name: steady, from: "steady.in", to: "steady.out" }\n  - { name: moving, from: "moving.>", to: "moving.b" }\n`);
-    await deploy(`  - { name: moving, from: "moving.in", where: "true", to: "moving.c" }\n  - { name: steady, from: "steady.in", to: "steady.out" }\n`);
+    await deploy(
+      `  - { name: steady, from: "steady.in", to: "steady.out" }\n  - { name: moving, from: "moving.>", to: "moving.b" }\n`,
+    );
+    await deploy(
+      `  - { name: moving, from: "moving.in", where: "true", to: "moving.c" }\n  - { name: steady, from: "steady.in", to: "steady.out" }\n`,
+    );
     sending = false;
     await pump;
     await waitFor(() => out.length >= sent, { what: `${sent} messages on the steady route`, timeoutMs: 10_000 });

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Bus, BusError } from '@lichen/bus';
 import { duration } from '@lichen/config';
 import { createLogger } from '@lichen/logging';
+import { natsLoginFor } from '../cli-config.js';
 import { asText, processOutput, type CliOutput } from './cli-output.js';
 import { formatRejection } from '../format/violations.format.js';
 
@@ -40,9 +41,9 @@ export function busCommand(name: string, defaults: CliDefaults, timeout?: { defa
 }
 
 /**
- * Connects to the device's bus, runs the command's core, and turns what it returns into the exit code. An error
- * is said once, on stderr, as `lichen <command>: <message>` with a hint of what to check; a request the device
- * rejected lists every problem. The connection is closed in every case.
+ * Connects to the device's bus (logged in as `natsLoginFor` says), runs the command's core, and turns what it
+ * returns into the exit code. An error is said once, on stderr, as `lichen <command>: <message>` with a hint of
+ * what to check; a request the device rejected lists every problem. The connection is closed in every case.
  */
 export async function runOnBus(
   name: string,
@@ -50,19 +51,21 @@ export async function runOnBus(
   core: (bus: Bus, output: CliOutput) => Promise<number>,
 ): Promise<void> {
   const output = processOutput();
-  const bus = Bus.connect({
-    servers: settings.nats,
-    name: 'lichen-cli',
-    logger: createLogger({ service: 'lichen-cli', level: 'silent' }),
-  });
+  let bus: Bus | undefined;
   try {
+    bus = Bus.connect({
+      servers: settings.nats,
+      name: 'lichen-cli',
+      logger: createLogger({ service: 'lichen-cli', level: 'silent' }),
+      auth: natsLoginFor(settings.nats),
+    });
     await Promise.race([bus.ready, failAfter(settings.connectTimeoutMs, `cannot reach NATS at ${settings.nats}`)]);
     process.exitCode = await core(bus, output);
   } catch (error) {
     output.err(asText(describeFailure(name, error)));
     process.exitCode = 1;
   } finally {
-    await bus.close();
+    await bus?.close();
   }
 }
 

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { Bus, BusError } from '@lichen/bus';
 import { HealthStatus, HeartbeatSchema, subjects, type Heartbeat } from '@lichen/contracts';
 import { createLogger } from '@lichen/logging';
+import { natsLoginFor } from '../cli-config.js';
 import { formatHeartbeat } from '../format/heartbeat.format.js';
 import { failAfter } from './bus-command.js';
 
@@ -31,7 +32,7 @@ export function healthCommand(defaults: { natsUrl: string; requestTimeout: numbe
     .option('--watch', 'keep printing every heartbeat the devices publish')
     .action(async (options: HealthOptions, command: Command) => {
       const logger = createLogger({ service: 'lichen-cli', level: 'silent' });
-      const bus = Bus.connect({ servers: options.nats, name: 'lichen-cli', logger });
+      const bus = Bus.connect({ servers: options.nats, name: 'lichen-cli', logger, auth: natsLoginFor(options.nats) });
       const print = (heartbeat: Heartbeat) => {
         process.stdout.write(`${options.json ? toJsonString(HeartbeatSchema, heartbeat) : formatHeartbeat(heartbeat)}\n`);
       };

@@ -92,7 +92,7 @@ describe('lichen run', () => {
   it('runs every service with its own NATS and Redis, answers lichen health with no flags, and stops on Ctrl-C', async () => {
     const running = startLichen(folder);
     const endpoints = await endpointsOf(running, join(folder, '.lichen'));
-    expect(endpoints.services).toEqual(['component-manager', 'health-exporter']);
+    expect(endpoints.services).toEqual(['router', 'component-manager', 'health-exporter']);
 
     const { code, stdout } = await health(folder);
     expect([0, 2], stdout).toContain(code);
@@ -141,7 +141,9 @@ describe('lichen run', () => {
   it('names the services it has when asked for one it does not', async () => {
     const running = startLichen(folder, 'toaster');
     expect(await exited(running.child)).toBe(1);
-    expect(running.output()).toContain('lichen run: no service named toaster; Lichen has component-manager, health-exporter');
+    expect(running.output()).toContain(
+      'lichen run: no service named toaster; Lichen has router, component-manager, health-exporter',
+    );
   });
 
   it('says in one line what is wrong with the environment, and starts nothing', async () => {

@@ -1,4 +1,8 @@
+import type { Secret } from '@lichen/config';
 import type { Logger } from '@lichen/logging';
+import type { BusAuthority } from '../bus-users/bus-authority.port.js';
+import { UnmanagedBusAuthority } from '../bus-users/unmanaged-bus-authority.js';
+import type { ViolationWatch } from '../bus-users/violation-watch.js';
 import type { HostConfig } from '../host-config.js';
 import type { ManagedServer } from './managed-server.js';
 import { startOwnNats } from './own-nats.js';
@@ -11,20 +15,44 @@ export interface DeviceServers {
   redisUrl: string;
   /** The servers Lichen started, by name; empty when both are external. */
   own: ReadonlyMap<string, ManagedServer>;
+  /** Who may use the bus: enforced on Lichen's own NATS, not on the operator's. */
+  busAuthority: BusAuthority;
+  /** How the runtime logs in to Lichen's own NATS; undefined on the operator's (its variables say). */
+  natsLogin?: { user: string; pass: Secret };
+  /** Where MQTT client devices connect to Lichen's own NATS, when its MQTT listener is on. */
+  mqttUrl?: string;
+  /** The permission violations on Lichen's own NATS, from its log. */
+  violations?: ViolationWatch;
   stop(): Promise<void>;
 }
 
 export async function settleServers(config: HostConfig, dataDir: string, logger: Logger): Promise<DeviceServers> {
   const own = new Map<string, ManagedServer>();
+  let bus: Pick<DeviceServers, 'busAuthority' | 'natsLogin' | 'violations' | 'mqttUrl'> = {
+    busAuthority: new UnmanagedBusAuthority(logger),
+  };
   const stop = async () => {
+    bus.violations?.stop();
     await Promise.all([...own.values()].reverse().map((server) => server.stop()));
   };
   try {
     let natsUrl = config.natsUrl;
     let natsMonitorUrl = config.natsMonitorUrl;
     if (!natsUrl) {
-      const nats = await startOwnNats({ dataDir, deviceId: config.deviceId, command: config.natsServerBin, logger });
+      const nats = await startOwnNats({
+        dataDir,
+        deviceId: config.deviceId,
+        command: config.natsServerBin,
+        mqtt: config.mqttListen,
+        logger,
+      });
       own.set(nats.server.name, nats.server);
+      bus = {
+        busAuthority: nats.users.authority,
+        natsLogin: nats.users.runtimeLogin,
+        violations: nats.users.violations,
+        mqttUrl: nats.mqttUrl,
+      };
       natsUrl = nats.url;
       natsMonitorUrl = nats.monitorUrl;
     }
@@ -34,7 +62,7 @@ export async function settleServers(config: HostConfig, dataDir: string, logger:
       own.set(redis.server.name, redis.server);
       redisUrl = redis.url;
     }
-    return { natsUrl, natsMonitorUrl: natsMonitorUrl ?? defaultMonitorUrl(natsUrl), redisUrl, own, stop };
+    return { natsUrl, natsMonitorUrl: natsMonitorUrl ?? defaultMonitorUrl(natsUrl), redisUrl, own, ...bus, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -25,6 +25,7 @@ export interface ManagedServerSpec {
 /** A server Lichen started and keeps running: restarted with backoff when it dies, stopped with Lichen. */
 export interface ManagedServer {
   readonly name: string;
+  /** Its process while it runs. */
   readonly pid: number | undefined;
   /** Why it is not serving now, or undefined when it is. */
   problem(): string | undefined;
@@ -82,7 +83,8 @@ export async function startManagedServer(spec: ManagedServerSpec): Promise<Manag
   return {
     name: spec.name,
     get pid() {
-      return child?.pid;
+      // None while it is down: a pid kept after the exit could be another program's by now.
+      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
     },
     problem: () => down,
     async stop(timeoutMs = 10_000) {

@@ -1,3 +1,4 @@
+import { BusAccess, type BusUsersPort } from './access/bus-access.js';
 import { ComponentBook, type StateTransition } from './component/component-book.js';
 import type { ComponentSpec } from './component/component-spec.js';
 import type { DocumentValidator } from './deployment/accepted-document.js';
@@ -16,8 +17,12 @@ export interface ComponentManagerPorts {
   readonly store: DeploymentStore;
   readonly probe: HealthProbe;
   readonly validate: DocumentValidator;
-  /** The environment Lichen gives every component (NATS URL, its name, ...). */
+  /** The environment Lichen gives every component (NATS URL, its name, ...); its bus login is added to it. */
   readonly launchEnv: (spec: ComponentSpec) => Record<string, string>;
+  /** The bus's user list, where each component gets a user with its permissions. */
+  readonly busUsers: BusUsersPort;
+  /** A keyed hash of a text with the device's secret: component passwords are derived with it. */
+  readonly derivePassword: (text: string) => string;
   /** Publishes each component state transition (`lichen.evt.component.<name>.state`). */
   readonly publishTransition: (transition: StateTransition) => void;
   /** Publishes a deployment's status at every change (`lichen.evt.deploy.<id>`). */
@@ -40,6 +45,7 @@ export interface ComponentManager {
   readonly book: ComponentBook;
   readonly supervisor: ComponentSupervisor;
   readonly coordinator: DeploymentCoordinator;
+  readonly access: BusAccess;
 }
 
 /**
@@ -58,21 +64,35 @@ export function assembleComponentManager(ports: ComponentManagerPorts, settings:
       .saveComponent(transition.record, transition.removed)
       .catch((error: Error) => log('component state not saved', { component: transition.record.name, reason: error.message }));
   });
+  const access = new BusAccess(ports.busUsers, ports.derivePassword);
+  const launchEnv = async (spec: ComponentSpec) => ({ ...ports.launchEnv(spec), ...(await access.grant(spec)) });
   const supervisor = new ComponentSupervisor(
-    { runtimes, book, restarts: new RestartBook(settings.restart), probe: ports.probe, launchEnv: ports.launchEnv, log },
+    { runtimes, book, restarts: new RestartBook(settings.restart), probe: ports.probe, launchEnv, log },
     settings.supervisor,
   );
   const runner = new DeploymentRunner({
     supervisor,
     runtimes,
     book,
+    access,
     publishConfig: ports.publishConfig,
     onPlanned: (actions) => late.coordinator?.notePlanned(actions),
   });
   const coordinator = new DeploymentCoordinator(
-    { store, runner, supervisor, runtimes, book, validate: ports.validate, report: ports.publishDeployment, publishDesired: ports.publishDesired, log },
+    {
+      store,
+      runner,
+      supervisor,
+      runtimes,
+      book,
+      access,
+      validate: ports.validate,
+      report: ports.publishDeployment,
+      publishDesired: ports.publishDesired,
+      log,
+    },
     { reconcileIntervalMs: settings.reconcileIntervalMs, historyLimit: settings.historyLimit },
   );
   late.coordinator = coordinator;
-  return { book, supervisor, coordinator };
+  return { book, supervisor, coordinator, access };
 }

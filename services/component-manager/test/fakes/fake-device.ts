@@ -6,6 +6,7 @@ import { RuntimeSet } from '../../src/domain/runtime/runtime-set.js';
 import type { RestartTimings } from '../../src/domain/supervision/restart-book.js';
 import { documentValidator } from '../../src/document-validator.js';
 import { FakeRuntime } from './fake-runtime.js';
+import { MemoryBusUsers } from './memory-bus-users.js';
 import { MemoryStore } from './memory-store.js';
 
 export const quickTimings: RestartTimings = {
@@ -17,9 +18,12 @@ export const quickTimings: RestartTimings = {
 };
 
 /** The component manager's domain, assembled as the module assembles it, on a fake runtime and an in-memory store. */
-export function fakeDevice(options: { store?: MemoryStore; runtime?: FakeRuntime; reconcileIntervalMs?: number } = {}) {
+export function fakeDevice(
+  options: { store?: MemoryStore; runtime?: FakeRuntime; busUsers?: MemoryBusUsers; reconcileIntervalMs?: number } = {},
+) {
   const runtime = options.runtime ?? new FakeRuntime();
   const store = options.store ?? new MemoryStore();
+  const busUsers = options.busUsers ?? new MemoryBusUsers();
   const transitions: StateTransition[] = [];
   const reports: DeploymentRecord[] = [];
   const desired: DesiredDeployment[] = [];
@@ -30,6 +34,8 @@ export function fakeDevice(options: { store?: MemoryStore; runtime?: FakeRuntime
       probe: { tcp: async () => true },
       validate: documentValidator({ dockerAvailable: () => false }),
       launchEnv: (spec) => ({ LICHEN_COMPONENT: spec.name }),
+      busUsers,
+      derivePassword: (text) => `pw(${text.replace('\n', '/')})`,
       publishTransition: (transition) => void transitions.push(transition),
       publishDeployment: (record) => void reports.push(record),
       publishDesired: (wanted) => void desired.push(wanted),
@@ -43,7 +49,7 @@ export function fakeDevice(options: { store?: MemoryStore; runtime?: FakeRuntime
       historyLimit: 50,
     },
   );
-  return { runtime, store, transitions, reports, desired, ...manager };
+  return { runtime, store, busUsers, transitions, reports, desired, ...manager };
 }
 
 /** A document with process components: `name -> extra fields` (each runs `sleep`). */

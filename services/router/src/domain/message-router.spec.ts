@@ -29,8 +29,16 @@ class FakeOutlet implements RouteOutlet {
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const decode = (data: Uint8Array) => new TextDecoder().decode(data);
-const headers = (values: Record<string, string>): HeaderView => ({ get: (name) => values[name] ?? '', keys: () => Object.keys(values) });
-const route = (fields: Partial<RouteDefinition> & { name: string }): RouteDefinition => ({ from: 'data.>', to: 'out', sample: 1, ...fields });
+const headers = (values: Record<string, string>): HeaderView => ({
+  get: (name) => values[name] ?? '',
+  keys: () => Object.keys(values),
+});
+const route = (fields: Partial<RouteDefinition> & { name: string }): RouteDefinition => ({
+  from: 'data.>',
+  to: 'out',
+  sample: 1,
+  ...fields,
+});
 
 function routerWith(definitions: RouteDefinition[], outlet = new FakeOutlet()) {
   const router = new MessageRouter({ outlet, latencyOf: () => () => undefined, log: () => undefined });

@@ -141,9 +141,9 @@ export class MessageRouter {
       return undefined;
     }
     if (target.kind === 'cloud') {
-      return outlet.spool(target.subject(captured), message.data, message.headers).then(delivered, (error: unknown) =>
-        this.#failed(route, 'spool_failed', error),
-      );
+      return outlet
+        .spool(target.subject(captured), message.data, message.headers)
+        .then(delivered, (error: unknown) => this.#failed(route, 'spool_failed', error));
     }
     if (route.asking >= MAX_ASKING) {
       route.counters.drop('model_busy');

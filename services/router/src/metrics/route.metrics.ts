@@ -8,7 +8,10 @@ const latencyBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 
  * Per-route counters, read from the router's own counts at scrape time (the hot path increments plain numbers),
  * and a latency histogram per route. Returns the recorder the router asks for each route.
  */
-export function registerRouteMetrics(registry: Registry, router: () => MessageRouter): (route: string) => (seconds: number) => void {
+export function registerRouteMetrics(
+  registry: Registry,
+  router: () => MessageRouter,
+): (route: string) => (seconds: number) => void {
   const routes = () => router().table.routes;
   new Counter({
     name: 'lichen_route_messages_matched_total',

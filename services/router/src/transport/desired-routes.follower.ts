@@ -29,7 +29,10 @@ export class DesiredRoutesFollower {
       this.#events++;
       return this.#take(desired);
     });
-    this.#cleanup.push(unsubscribe, this.bus.onConnectionChange((connected) => connected && this.#ask()));
+    this.#cleanup.push(
+      unsubscribe,
+      this.bus.onConnectionChange((connected) => connected && this.#ask()),
+    );
     void this.bus.ready.then(() => this.#ask());
   }
 

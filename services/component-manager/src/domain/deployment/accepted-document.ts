@@ -1,5 +1,6 @@
 import type { JsonObject } from '../component/component-spec.js';
 import type { Violation } from '@lichen/errors';
+import type { ClientDeviceSpec } from '../document/valid-deployment.js';
 import type { DesiredComponents } from '../planning/deployment.planner.js';
 
 /** A deployment document that passed validation, in the form the coordinator runs and stores. */
@@ -9,6 +10,8 @@ export interface AcceptedDocument extends DesiredComponents {
   readonly target: string;
   readonly failurePolicy: 'rollback' | 'none';
   readonly timeoutMs: number;
+  /** MQTT client devices, whose bus users the deployment brings. */
+  readonly devices: Readonly<Record<string, ClientDeviceSpec>>;
   /** The document's JSON form, normalized: stored, and validated again when it is read back. */
   readonly json: JsonObject;
 }

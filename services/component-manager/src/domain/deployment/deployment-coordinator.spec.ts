@@ -23,7 +23,7 @@ afterEach(async () => {
 async function restartManager(previous: Device, options: { reconcileIntervalMs?: number } = {}): Promise<Device> {
   await previous.coordinator.stop();
   previous.supervisor.close();
-  return device({ store: previous.store, runtime: previous.runtime, ...options });
+  return device({ store: previous.store, runtime: previous.runtime, busUsers: previous.busUsers, ...options });
 }
 
 async function finished(subject: Device, id: string): Promise<DeploymentRecord> {
@@ -85,6 +85,43 @@ describe('DeploymentCoordinator', () => {
       [first.id, 'one'],
     ]);
     expect(subject.coordinator.desired().id).toBe(first.id);
+  });
+
+  it('gives each component a bus user while it runs: permissions applied live, a new password for a new instance', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    const permissions = (publish: string[]) => ({ permissions: { publish, subscribe: [] } });
+    await deployed(subject, processDocument('app', 1, { a: { version: '1', ...permissions(['data.>']) }, b: {} }));
+    const first = subject.busUsers.passwordOf('a');
+    expect(subject.runtime.instances.get('a')?.env).toMatchObject({
+      LICHEN_NATS_USER: 'component-a',
+      LICHEN_NATS_PASSWORD: first,
+    });
+    await deployed(subject, processDocument('app', 2, { a: { version: '1', ...permissions(['data.a']) } }));
+    expect(subject.busUsers.users.map((user) => [user.owner, user.publish[0]])).toEqual([['a', 'data.a']]);
+    expect(subject.busUsers.passwordOf('a')).toBe(first);
+    await deployed(subject, processDocument('app', 3, { a: { version: '2', ...permissions(['data.a']) } }));
+    expect(subject.busUsers.passwordOf('a')).not.toBe(first);
+    expect(subject.runtime.instances.get('a')?.env.LICHEN_NATS_PASSWORD).toBe(subject.busUsers.passwordOf('a'));
+    const again = await restartManager(subject);
+    await again.coordinator.start();
+    expect(again.busUsers.passwordOf('a')).toBe(subject.busUsers.passwordOf('a'));
+  });
+
+  it("lets the desired deployment's client devices log in, and puts the previous ones back on a rollback", async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    const hash = `$2a$10$${'h'.repeat(53)}`;
+    const devices = (...names: string[]) => ({
+      devices: Object.fromEntries(names.map((name) => [name, { passwordHash: hash }])),
+    });
+    await deployed(subject, processDocument('app', 1, { app: { version: '1', ...quickGate } }, devices('plc-1')));
+    const deviceUsers = () => subject.busUsers.users.filter((user) => user.kind === 'device').map((user) => user.name);
+    expect(deviceUsers()).toEqual(['device-plc-1']);
+    subject.runtime.unhealthy.add('app@2');
+    const failed = await deployed(subject, processDocument('app', 2, { app: { version: '2', ...quickGate } }, devices('plc-2')));
+    expect(failed.phase).toBe('FAILED_ROLLED_BACK');
+    expect(deviceUsers()).toEqual(['device-plc-1']);
   });
 
   it('leaves a failed update in place under failurePolicy none', async () => {

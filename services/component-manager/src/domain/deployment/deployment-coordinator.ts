@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { LichenError } from '@lichen/errors';
+import type { BusAccess } from '../access/bus-access.js';
 import type { ComponentBook, StateTransition } from '../component/component-book.js';
 import type { ComponentSpec } from '../component/component-spec.js';
 import { formatDuration, StepAbortedError, StepTimeoutError } from '../deadline.js';
@@ -21,6 +22,7 @@ export interface CoordinatorPorts {
   readonly supervisor: ComponentSupervisor;
   readonly runtimes: RuntimeSet;
   readonly book: ComponentBook;
+  readonly access: BusAccess;
   readonly validate: DocumentValidator;
   /** Publishes a deployment's status (`lichen.evt.deploy.<id>`) at every change. */
   readonly report: (record: DeploymentRecord) => void;
@@ -47,6 +49,7 @@ const nothing: AcceptedDocument = {
   timeoutMs: 600_000,
   components: {},
   startOrder: [],
+  devices: {},
   json: {},
 };
 
@@ -78,7 +81,13 @@ export class DeploymentCoordinator {
     const recovered = await recoverDeployments(this.ports, this.settings.historyLimit);
     this.current = recovered.current;
     this.applied = recovered.applied;
-    this.want(recovered.current);
+    // What runs keeps its users (the bus kept them across the restart); users of what is gone are removed.
+    await this.ports.access
+      .keepOnly(Object.values(recovered.applied))
+      .catch((error: Error) => this.ports.log('bus users not restored', { reason: error.message }));
+    await this.want(recovered.current).catch((error: Error) =>
+      this.ports.log('client devices not restored', { reason: error.message }),
+    );
     for (const record of [...recovered.unfinished].reverse()) this.queue.putFirst(record);
     this.idle = true;
     this.timer = setInterval(() => this.kick(true), this.settings.reconcileIntervalMs);
@@ -229,7 +238,7 @@ export class DeploymentCoordinator {
         return;
       }
       await active.update({ phase: 'IN_PROGRESS' });
-      this.want({ id: active.id, document });
+      await this.want({ id: active.id, document });
       const signal = this.deadline(remainingMs, active.cancel.signal);
       await this.ports.runner.converge({ ...document, id: active.id }, this.applied, signal, 'deploy');
       this.applied = { ...document.components };
@@ -262,8 +271,8 @@ export class DeploymentCoordinator {
     await active.update({ phase: 'ROLLING_BACK', reason });
     const previous = active.previous;
     const target = previous?.document ?? nothing;
-    this.want(previous);
     try {
+      await this.want(previous);
       const signal = this.deadline(target.timeoutMs);
       await this.ports.runner.converge(
         { ...target, id: previous?.id ?? '' },
@@ -304,9 +313,11 @@ export class DeploymentCoordinator {
    * The signal a converge runs under: its deadline, the manager stopping, and `more` (a cancel). Every step of
    * every component listens to it, many more than Node's default of 10 listeners before it warns.
    */
-  private want(deployment: StoredDeployment | undefined): void {
+  /** Makes `deployment` the desired one: its client devices may log in, its routes and models run. */
+  private async want(deployment: StoredDeployment | undefined): Promise<void> {
     this.wanted = deployment ? { id: deployment.id, json: deployment.document.json } : { id: '' };
     this.ports.publishDesired(this.wanted);
+    await this.ports.access.setDevices(Object.values(deployment?.document.devices ?? {}));
   }
 
   private deadline(timeoutMs: number, ...more: AbortSignal[]): AbortSignal {

@@ -1,3 +1,4 @@
+import type { BusAccess } from '../access/bus-access.js';
 import type { ComponentBook } from '../component/component-book.js';
 import type { ComponentSpec } from '../component/component-spec.js';
 import { settledStates } from '../component/component-state.js';
@@ -19,6 +20,8 @@ export interface RunnerPorts {
   readonly supervisor: ComponentSupervisor;
   readonly runtimes: RuntimeSet;
   readonly book: ComponentBook;
+  /** The components' users on the bus. */
+  readonly access: BusAccess;
   /** Tells a running component its new config (the `config.changed` event). */
   readonly publishConfig: (spec: ComponentSpec, deployment: string) => Promise<void>;
   /** Each component's planned action, as soon as the plan is made. */
@@ -76,6 +79,7 @@ export class DeploymentRunner {
     if (deploying) this.ports.onPlanned(actionsOf(plan));
     for (const removal of plan.removals) {
       await this.ports.supervisor.stop(removal.name, removal.runtime, { remove: true, signal });
+      await this.ports.access.revoke(removal.name);
     }
     // Components that never got an instance (an install that failed) leave with their deployment.
     for (const record of this.ports.book.list()) {
@@ -94,6 +98,8 @@ export class DeploymentRunner {
       await inBatches(steps, STAGE_CONCURRENCY, (step) => this.execute(step, desired.id, signal));
       if (deploying) await Promise.all(stage.map((name) => this.gate(desired.components[name], signal)));
     }
+    // Users of components that left, or of versions that were replaced, go.
+    await this.ports.access.keepOnly(Object.values(desired.components));
     return plan;
   }
 
@@ -102,6 +108,7 @@ export class DeploymentRunner {
     const name = step.spec.name;
     try {
       if (step.kind === 'configure') {
+        await this.ports.access.grant(step.spec); // its permissions, applied to the connected client at once
         supervisor.reconfigure(step.spec, deployment);
         if (step.configChanged) await this.ports.publishConfig(step.spec, deployment);
         return;

@@ -112,6 +112,7 @@ describe('validateDeployment', () => {
       models: {
         'bearing-anomaly': { name: 'bearing-anomaly', version: '3', uri: 'file:///models/bearing-anomaly-3.onnx', sha256: SHA },
       },
+      devices: {},
     });
     expect(document.metadata?.revision).toBe(7n);
     expect(document.components['vibration-sensor']?.resources?.memory).toBe('128Mi');
@@ -176,6 +177,7 @@ describe('validateDeployment', () => {
       startOrder: [],
       routes: [],
       models: {},
+      devices: {},
       document: undefined,
     });
   });

@@ -1,6 +1,7 @@
 import { fromJson, type JsonObject } from '@bufbuild/protobuf';
 import { DeploymentSchema, type Deployment } from '@lichen/contracts';
 import type { ComponentSpec } from '../component/component-spec.js';
+import { validateClientDevices } from './client-device.validator.js';
 import { validateComponent, type DeviceFacts } from './component.validator.js';
 import { checkDependencies, startOrder } from './dependency-graph.js';
 import { DOCUMENT_DEFAULTS, type DocumentDefaults } from './document-defaults.js';
@@ -53,10 +54,14 @@ export function validateDeployment(
   const models = validateModels(document.models, context);
   const routesJson = (shape.value['routes'] ?? []) as JsonObject[];
   const routes = validateRoutes(document.routes, routesJson, new Set(Object.keys(document.models)), context, defaults);
+  const devices = validateClientDevices(document.devices, context);
 
   const violations = [...shape.problems, ...context.violations];
   if (violations.length > 0) return { ok: false, violations: sortInDocumentOrder(violations, DeploymentSchema, input) };
-  return { ok: true, deployment: { ...header, components, startOrder: startOrder(components), routes, models, document } };
+  return {
+    ok: true,
+    deployment: { ...header, components, startOrder: startOrder(components), routes, models, devices, document },
+  };
 }
 
 function checkHeader(document: Deployment, context: ValidationContext, defaults: DocumentDefaults) {

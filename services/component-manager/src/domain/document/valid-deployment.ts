@@ -11,6 +11,14 @@ export interface ModelSpec {
   readonly sha256?: string;
 }
 
+/** An MQTT client device: its bus user is `device-<name>`. */
+export interface ClientDeviceSpec {
+  readonly name: string;
+  /** bcrypt, as NATS checks it. */
+  readonly passwordHash: string;
+  readonly permissions: { readonly publish: readonly string[]; readonly subscribe: readonly string[] };
+}
+
 /** A deployment document that passed every check, with defaults filled in and units converted. */
 export interface ValidDeployment {
   readonly name: string;
@@ -24,6 +32,7 @@ export interface ValidDeployment {
   /** As the router runs them (`@lichen/routes` compiles each). */
   readonly routes: RouteDefinition[];
   readonly models: Readonly<Record<string, ModelSpec>>;
+  readonly devices: Readonly<Record<string, ClientDeviceSpec>>;
   /** The document as the proto message, for storing and sending on. */
   readonly document: Deployment;
 }

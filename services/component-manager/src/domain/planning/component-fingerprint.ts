@@ -3,8 +3,9 @@ import type { ComponentSpec } from '../component/component-spec.js';
 
 /**
  * What decides whether a running instance still matches its spec: a hash of everything that shapes the running
- * component. Left out: its `config`, which reaches the component over the bus, and what only the manager acts
- * on (start order, health gate, restart policy); changing those needs no restart. Stored on the instance (a
+ * component. Left out: its `config`, which reaches the component over the bus, its bus `permissions`, which NATS
+ * applies to a connected client at once, and what only the manager acts on (start order, health gate, restart
+ * policy); changing those needs no restart. Stored on the instance (a
  * container label, the process record), so a restarted manager can tell what it may adopt.
  */
 export function componentFingerprint(spec: ComponentSpec): string {
@@ -14,6 +15,7 @@ export function componentFingerprint(spec: ComponentSpec): string {
     dependsOn: undefined,
     health: undefined,
     restart: undefined,
+    permissions: undefined,
   };
   return createHash('sha256').update(canonicalJson(shape)).digest('hex').slice(0, 16);
 }

@@ -41,8 +41,8 @@ export interface SupervisorPorts {
   readonly book: ComponentBook;
   readonly restarts: RestartBook;
   readonly probe: HealthProbe;
-  /** The environment Lichen gives every component (NATS URL, its name, ...). */
-  readonly launchEnv: (spec: ComponentSpec) => Record<string, string>;
+  /** The environment Lichen gives every component (NATS URL and login, its name, ...), granting its bus user. */
+  readonly launchEnv: (spec: ComponentSpec) => Promise<Record<string, string>>;
   readonly log: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -196,7 +196,7 @@ export class ComponentSupervisor {
     book.transition(spec, 'STARTING', { instanceId: '' });
     const runtime = this.ports.runtimes.get(spec.runtime);
     const deployment = this.supervised.get(spec.name)?.deployment ?? '';
-    const context = { fingerprint: componentFingerprint(spec), deployment, env: this.ports.launchEnv(spec) };
+    const context = { fingerprint: componentFingerprint(spec), deployment, env: await this.ports.launchEnv(spec) };
     // A process component's start runs its startup script, which has the whole startup timeout.
     const startMs =
       spec.runtime === 'process'

@@ -1,0 +1,86 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BusAuthorityError } from './bus-authority.error.js';
+
+/** The running nats-server, as far as reloading it goes. */
+export interface ReloadableNats {
+  /** Its process; undefined while it is not running (it then reads its configuration when it starts). */
+  pid(): number | undefined;
+  monitorUrl: string;
+  logFile: string;
+}
+
+/**
+ * Has nats-server reload its configuration (SIGHUP) and resolves once it has. Every reload that succeeds moves
+ * `config_load_time` in `/varz`; one that fails leaves it as it was and says why in the server's log, with the old
+ * configuration still in force.
+ */
+export async function reloadNats(nats: ReloadableNats, timeoutMs = 15_000): Promise<void> {
+  const pid = nats.pid();
+  if (pid === undefined) return;
+  const before = await configLoadTime(nats.monitorUrl);
+  const logStart = sizeOf(nats.logFile);
+  try {
+    process.kill(pid, 'SIGHUP');
+  } catch (error) {
+    // It exited since: it reads the new configuration when it is started again.
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
+    throw error;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await sleep(20);
+    if ((await configLoadTime(nats.monitorUrl).catch(() => before)) !== before) return;
+    const failure = /\[ERR\] Failed to reload server configuration: (.*)/.exec(readFrom(nats.logFile, logStart));
+    if (failure) {
+      throw new BusAuthorityError('BUS_RELOAD_FAILED', `nats-server could not reload its configuration: ${failure[1]}`);
+    }
+  }
+  const tail = readFrom(nats.logFile, logStart).trimEnd().split('\n').slice(-5).join('\n');
+  throw new BusAuthorityError(
+    'BUS_RELOAD_FAILED',
+    `nats-server did not reload its configuration within ${timeoutMs} ms; the end of ${nats.logFile}:\n${tail || '(nothing new)'}`,
+  );
+}
+
+async function configLoadTime(monitorUrl: string): Promise<string> {
+  try {
+    const response = await fetch(new URL('/varz', monitorUrl), { signal: AbortSignal.timeout(5_000) });
+    const varz = (await response.json()) as { config_load_time?: string };
+    if (!varz.config_load_time) throw new Error('no config_load_time in /varz');
+    return varz.config_load_time;
+  } catch (error) {
+    throw new BusAuthorityError(
+      'BUS_RELOAD_FAILED',
+      `cannot read nats-server's /varz at ${monitorUrl}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** What the file holds past `start`, at most the last 64 KiB of it. */
+function readFrom(file: string, start: number): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const end = statSync(file).size;
+    const from = Math.max(start, end - 65_536);
+    const buffer = Buffer.alloc(Math.max(0, end - from));
+    readSync(fd, buffer, 0, buffer.length, from);
+    return buffer.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
