@@ -100,7 +100,7 @@ runBench('footprint', async () => {
     goalMb: GOAL_MB,
     services: services.length,
     subjects: subjects.map(({ key, label }) => ({ key, label, rssMb: medians[key], samples: samples[key] })),
-    added: addedByEach(services, subjects, medians),
+    added: addedByEach(subjects, medians),
     dockerRuntime,
     environment: {
       cpus: (await import('node:os')).cpus().length,
@@ -142,21 +142,26 @@ async function dockerRuntimeOf(env) {
 }
 
 /**
- * What each service adds to the others in one process: `lichen run` (all) minus a measured set that is all but
- * that service. Services for which no such set was measured are left out.
+ * What each service adds to others in one process: a measured set of services minus a measured set that is the
+ * same but for that service (`lichen run` minus all but one; `--with router,component-manager` minus
+ * `lichen run component-manager`). Services for which no such pair was measured are left out.
  */
-function addedByEach(services, subjects, medians) {
-  const all = subjects.find((subject) => subject.key === 'all');
-  return services.flatMap((service) => {
-    const others = services.filter((name) => name !== service);
-    const without = subjects.find(
-      (subject) =>
-        subject.key !== 'node' &&
-        subject.services.length === others.length &&
-        others.every((name) => subject.services.includes(name)),
+function addedByEach(subjects, medians) {
+  const seen = new Set();
+  return subjects
+    .filter((set) => set.services?.length > 1)
+    .flatMap((set) =>
+      set.services.flatMap((service) => {
+        const others = set.services.filter((name) => name !== service);
+        const without = subjects.find(
+          (subject) => subject.services?.length === others.length && others.every((name) => subject.services.includes(name)),
+        );
+        const pair = `${service} over ${[...others].sort().join(' ')}`;
+        if (!without || seen.has(pair)) return [];
+        seen.add(pair);
+        return [{ service, mb: medians[set.key] - medians[without.key], over: others }];
+      }),
     );
-    return without && others.length > 0 ? [{ service, mb: medians[all.key] - medians[without.key], over: others }] : [];
-  });
 }
 
 /** Starts one subject, waits until it is ready and has idled, reads its RSS, stops it. */

@@ -19,12 +19,13 @@ export function makeTempDir(prefix) {
 
 /**
  * Starts `command args` with stdout and stderr appended to `<logDir>/<name>.log`, and tracks it for stopAll().
+ * With `ipc`, a Node child also gets an IPC channel (`child.send`, `process.send`), for a benchmark's own helpers.
  * Returns `{ name, child, logPath, exited }`; `exited` turns true when it exits or cannot be started (`error`).
  */
-export function start(name, command, args, { cwd, env, logDir }) {
+export function start(name, command, args, { cwd, env, logDir, ipc = false }) {
   const logPath = join(logDir, `${name}.log`);
   const fd = openSync(logPath, 'a');
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', fd, fd] });
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', fd, fd, ...(ipc ? ['ipc'] : [])] });
   closeSync(fd);
   const entry = { name, child, logPath, exited: false };
   child.on('exit', () => (entry.exited = true));

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, which } from './host.mjs';
 import { start, waitForHttp } from './processes.mjs';
 
-/** Starts both (stopped by processes.mjs's stopAll with the rest) and returns their URLs. */
+/** Starts both (stopped by processes.mjs's stopAll with the rest) and returns their URLs and nats-server's pid. */
 export async function startServers(tmpDir) {
   const natsBin = which('nats-server');
   const redisBin = which('redis-server');
@@ -30,5 +30,6 @@ export async function startServers(tmpDir) {
     natsUrl: `nats://127.0.0.1:${natsPort}`,
     natsMonitorUrl: `http://127.0.0.1:${monitorPort}`,
     redisUrl: `redis://127.0.0.1:${redisPort}`,
+    natsPid: nats.child.pid,
   };
 }
