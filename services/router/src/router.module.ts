@@ -30,14 +30,11 @@ export class RouterModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   static register({ config, host, logger }: ServiceContext<RouterConfig>): DynamicModule {
     const createRouter = (bus: Bus, registry: Registry) => {
-      // The metrics read the router's counters at scrape time; the router records latency into them.
-      const late: { router?: MessageRouter } = {};
       const router = new MessageRouter({
         outlet: new BusOutlet(bus, { modelTimeoutMs: config.routerModelTimeout, spoolTimeoutMs: config.routerSpoolTimeout }),
-        latencyOf: registerRouteMetrics(registry, () => late.router as MessageRouter),
         log: (event, fields) => logger.warn(fields, event),
       });
-      late.router = router;
+      registerRouteMetrics(registry, router);
       return router;
     };
     return {

@@ -69,7 +69,7 @@ async function order(what: { publish?: string; subscribe?: string }): Promise<st
 
 function received(filter: string): string[] {
   const got: string[] = [];
-  operator.subscribe(filter, { callback: (_error, message) => got.push(`${message.subject} ${message.string()}`) });
+  operator.subscribe(filter, { callback: (_error, message) => void got.push(`${message.subject} ${message.string()}`) });
   return got;
 }
 

@@ -41,7 +41,7 @@ const route = (fields: Partial<RouteDefinition> & { name: string }): RouteDefini
 });
 
 function routerWith(definitions: RouteDefinition[], outlet = new FakeOutlet()) {
-  const router = new MessageRouter({ outlet, latencyOf: () => () => undefined, log: () => undefined });
+  const router = new MessageRouter({ outlet, log: () => undefined });
   router.activate(router.prepare('d1', definitions));
   /** Sends a message the way the bus would: on every subscription whose filter matches it. */
   const send = async (subject: string, body: string | Uint8Array, head?: HeaderView) => {

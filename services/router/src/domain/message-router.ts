@@ -8,8 +8,6 @@ import { RunningRoute } from './running-route.js';
 
 export interface RouterPorts {
   readonly outlet: RouteOutlet;
-  /** A latency recorder for a route, by name (a histogram's child, in seconds). */
-  readonly latencyOf: (route: string) => (seconds: number) => void;
   readonly log: (event: string, fields: Record<string, unknown>) => void;
   /** Milliseconds, monotonic. */
   readonly now?: () => number;
@@ -53,9 +51,7 @@ export class MessageRouter {
         continue;
       }
       const counters = this.#counters.get(definition.name) ?? new RouteCounters();
-      routes.push(
-        running.get(compiled.route.key) ?? new RunningRoute(compiled.route, counters, this.ports.latencyOf(definition.name)),
-      );
+      routes.push(running.get(compiled.route.key) ?? new RunningRoute(compiled.route, counters));
     }
     return new RouteTable(deploymentId, routes);
   }
@@ -124,7 +120,7 @@ export class MessageRouter {
     const { outlet } = this.ports;
     const delivered = () => {
       route.counters.routed++;
-      route.observeLatency((this.#now() - arrived) / 1_000);
+      route.counters.latency.observe((this.#now() - arrived) / 1_000);
     };
     const publish = (subject: string, data: Uint8Array, headers: InboundMessage['headers']) => {
       // Only a message another route may read again carries the hop count: none pays for it otherwise.

@@ -1,3 +1,5 @@
+import { LatencyHistogram } from './latency-histogram.js';
+
 /** Why a matched message was not delivered; the `reason` label of `lichen_route_messages_dropped_total`. */
 export type DropReason =
   | 'condition_false'
@@ -18,6 +20,8 @@ export class RouteCounters {
   matched = 0;
   routed = 0;
   readonly dropped = new Map<DropReason, number>();
+  /** How long its deliveries took. */
+  readonly latency = new LatencyHistogram();
 
   drop(reason: DropReason): void {
     this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1);

@@ -15,8 +15,6 @@ export class RunningRoute {
   constructor(
     readonly compiled: CompiledRoute,
     readonly counters: RouteCounters,
-    /** Records how long a delivered message took, from its arrival, in seconds. */
-    readonly observeLatency: (seconds: number) => void,
   ) {
     this.sampler = new Sampler(compiled.sample);
     this.bucket = compiled.rateLimit ? new TokenBucket(compiled.rateLimit) : undefined;

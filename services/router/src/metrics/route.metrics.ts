@@ -1,18 +1,14 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Metric, type Registry } from 'prom-client';
+import { LATENCY_BUCKETS } from '../domain/latency-histogram.js';
 import type { MessageRouter } from '../domain/message-router.js';
-
-/** Seconds from a message's arrival to its delivery: microseconds for a subject, a round trip for a model. */
-const latencyBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+import type { RunningRoute } from '../domain/running-route.js';
 
 /**
- * Per-route counters, read from the router's own counts at scrape time (the hot path increments plain numbers),
- * and a latency histogram per route. Returns the recorder the router asks for each route.
+ * Per-route counters and latency histograms, read from the router's own counts at scrape time: the hot path only
+ * adds to plain numbers.
  */
-export function registerRouteMetrics(
-  registry: Registry,
-  router: () => MessageRouter,
-): (route: string) => (seconds: number) => void {
-  const routes = () => router().table.routes;
+export function registerRouteMetrics(registry: Registry, router: MessageRouter): void {
+  const routes = () => router.table.routes;
   new Counter({
     name: 'lichen_route_messages_matched_total',
     help: "Messages on a subject a route's from matches.",
@@ -45,15 +41,40 @@ export function registerRouteMetrics(
       }
     },
   });
-  const latency = new Histogram({
-    name: 'lichen_route_latency_seconds',
+  // A registry reads only `name`, `get()` and `reset()` of a metric: a collector of bucket counts is one.
+  registry.registerMetric(latencyMetric(routes) as unknown as Metric);
+}
+
+/**
+ * `lichen_route_latency_seconds`, a histogram per route, written from the router's bucket counts when scraped
+ * (prom-client's own Histogram would cost an observe call per message).
+ */
+function latencyMetric(routes: () => readonly RunningRoute[]) {
+  const name = 'lichen_route_latency_seconds';
+  return {
+    name,
     help: "Seconds from a message's arrival at the router to its delivery by a route.",
-    labelNames: ['route'],
-    buckets: latencyBuckets,
-    registers: [registry],
-  });
-  return (route) => {
-    const child = latency.labels({ route });
-    return (seconds) => child.observe(seconds);
+    type: 'histogram',
+    aggregator: 'sum',
+    reset: () => undefined,
+    get: async () => ({
+      name,
+      help: "Seconds from a message's arrival at the router to its delivery by a route.",
+      type: 'histogram',
+      aggregator: 'sum',
+      values: routes().flatMap(({ name: route, counters: { latency } }) => {
+        let cumulative = 0;
+        const buckets = [...LATENCY_BUCKETS, Number.POSITIVE_INFINITY].map((bound, index) => {
+          cumulative += latency.counts[index] ?? 0;
+          const le = bound === Number.POSITIVE_INFINITY ? '+Inf' : String(bound);
+          return { metricName: `${name}_bucket`, labels: { le, route }, value: cumulative };
+        });
+        return [
+          ...buckets,
+          { metricName: `${name}_sum`, labels: { route }, value: latency.sum },
+          { metricName: `${name}_count`, labels: { route }, value: latency.count },
+        ];
+      }),
+    }),
   };
 }
