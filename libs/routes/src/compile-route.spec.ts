@@ -65,5 +65,17 @@ describe('compileRoute', () => {
     expect(problems({ to: 'model:m' })).toEqual(['output: a model route needs the subject its answers are published on']);
     expect(problems({ to: 'mqtt:x' })).toEqual(['to: unknown target "mqtt:"; use cloud:<topic>, model:<name> or a subject']);
     expect(problems({ to: 'alerts.>' })).toEqual([expect.stringContaining('to: "alerts.>" is a filter')]);
+    expect(problems({ to: 'Cloud:x' })).toEqual(['to: unknown target "Cloud:"; use cloud:<topic>, model:<name> or a subject']);
+  });
+
+  it("refuses to read every subject, reply inboxes or the server's own subjects", () => {
+    const problems = (from: string) => {
+      const result = compileRoute(route({ from }));
+      return result.ok ? [] : result.problems.map((problem) => problem.message);
+    };
+    expect(problems('>')).toEqual([expect.stringContaining('cannot read every subject')]);
+    expect(problems('_INBOX.>')).toEqual([expect.stringContaining('reply inbox')]);
+    expect(problems('$JS.API.>')).toEqual([expect.stringContaining('reply inbox')]);
+    expect(problems('*.>')).toEqual([]);
   });
 });

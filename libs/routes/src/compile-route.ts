@@ -28,7 +28,7 @@ export function compileRoute(definition: RouteDefinition): CompileResult {
   const problems: RouteProblem[] = [];
   const report = (field: RouteProblem['field'], message: string) => problems.push({ field, message });
 
-  const fromProblem = subjectProblem(definition.from, { wildcards: true });
+  const fromProblem = subjectProblem(definition.from, { wildcards: true }) ?? reservedProblem(definition.from);
   if (fromProblem) report('from', fromProblem);
   const filter = new SubjectFilter(definition.from);
   const wildcards = fromProblem ? Number.POSITIVE_INFINITY : filter.wildcards;
@@ -49,7 +49,7 @@ export function compileRoute(definition: RouteDefinition): CompileResult {
   };
 
   let target: CompiledTarget;
-  const [, scheme, rest = ''] = /^([a-z]+):(.*)$/.exec(definition.to) ?? [];
+  const [, scheme, rest = ''] = /^([A-Za-z]+):(.*)$/.exec(definition.to) ?? [];
   if (scheme === 'cloud') {
     const topicProblem = cloudTopicProblem(rest);
     if (topicProblem) report('to', topicProblem);
@@ -87,4 +87,16 @@ export function compileRoute(definition: RouteDefinition): CompileResult {
     definition.rateLimit,
   ]);
   return { ok: true, route: { definition, key, filter, condition, target, sample: definition.sample, rateLimit } };
+}
+
+/**
+ * Subjects a route may not read: every subject (`>`), reply inboxes and the server's own (`$JS`, `$SYS`, `$MQTT`):
+ * a route there would read the replies and acknowledgements of its own deliveries.
+ */
+function reservedProblem(from: string): string | undefined {
+  if (from === '>') return 'a route cannot read every subject (>): name the subjects it reads, e.g. data.>';
+  const first = from.split('.')[0] ?? '';
+  if (first.startsWith('$') || first.startsWith('_INBOX'))
+    return `"${from}" is the server's or a reply inbox's: a route cannot read it`;
+  return undefined;
 }

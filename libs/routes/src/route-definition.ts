@@ -1,3 +1,5 @@
+import type { Route } from '@lichen/contracts';
+
 /** A route as a deployment writes it (`routes[]`), with `sample` defaulted; what `compileRoute` takes. */
 export interface RouteDefinition {
   readonly name: string;
@@ -25,4 +27,20 @@ export type CompiledTarget =
 export interface RouteProblem {
   readonly field: 'from' | 'where' | 'to' | 'output' | 'sample' | 'rateLimit';
   readonly message: string;
+}
+
+/**
+ * A route of a deployment (the proto message) as a definition. proto3 has no "unset" for a double, so a `sample`
+ * of 0 is the default, 1, unless `sampleGiven` says the document wrote it (the validator then refuses it).
+ */
+export function routeDefinitionOf(route: Route, sampleGiven = false): RouteDefinition {
+  return {
+    name: route.name,
+    from: route.from,
+    ...(route.where !== '' ? { where: route.where } : {}),
+    to: route.to,
+    ...(route.output !== '' ? { output: route.output } : {}),
+    sample: sampleGiven || route.sample !== 0 ? route.sample : 1,
+    ...(route.rateLimit !== '' ? { rateLimit: route.rateLimit } : {}),
+  };
 }

@@ -8,6 +8,9 @@ export function subjectProblem(subject: string, options: { readonly wildcards: b
   const what = options.wildcards ? 'subject filter' : 'subject';
   if (subject === '') return `a ${what} cannot be empty`;
   if (/\s/.test(subject)) return `"${subject}" is not a valid ${what}: it holds whitespace`;
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  if (/[\u0000-\u001f\u007f]/.test(subject))
+    return `${JSON.stringify(subject)} is not a valid ${what}: it holds a control character`;
   const tokens = subject.split('.');
   if (tokens.some((token) => token === ''))
     return `"${subject}" is not a valid ${what}: it has an empty token (leading, trailing or double dot)`;

@@ -7,11 +7,16 @@ describe('parseTargetTemplate', () => {
   it('puts the captured wildcards in, in both NATS spellings', () => {
     expect(render(parseTargetTemplate('alerts.$1.high', 1), ['press-7'])).toBe('alerts.press-7.high');
     expect(render(parseTargetTemplate('x.{{wildcard(2)}}.$1', 2), ['a', 'b.c'])).toBe('x.b.c.a');
-    expect(render(parseTargetTemplate('dev-$1', 1), ['7'])).toBe('dev-7');
+    expect(render(parseTargetTemplate('x.dev-$1', 1), ['7'])).toBe('x.dev-7');
   });
 
   it('leaves a subject without placeholders as it is', () => {
     expect(render(parseTargetTemplate('alerts.all', 0), [])).toBe('alerts.all');
+  });
+
+  it('refuses a first token taken from a wildcard, and mapping functions other than wildcard', () => {
+    expect(parseTargetTemplate('$1.alerts', 1)).toMatchObject({ ok: false, problem: expect.stringContaining('first token') });
+    expect(parseTargetTemplate('x.{{partition(3,1)}}', 1)).toMatchObject({ ok: false, problem: expect.stringContaining('only') });
   });
 
   it('refuses a reference to a wildcard from does not have', () => {

@@ -1,5 +1,5 @@
 /** A placeholder for the N-th wildcard of `from`, in NATS's subject mapping syntax: `$1` or `{{wildcard(1)}}`. */
-const placeholder = /\$(\d+)|\{\{\s*wildcard\((\d+)\)\s*\}\}/g;
+const placeholder = /\$(\d+)|\{\{wildcard\((\d+)\)\}\}/g;
 
 /**
  * A subject a route publishes to, with the tokens its `from` matched put in: `to: alerts.$1.high` from
@@ -13,6 +13,15 @@ export type TemplateResult = { ok: true; template: TargetTemplate } | { ok: fals
 
 /** Reads a target against the number of wildcards of its route's `from`, so a reference out of range is caught. */
 export function parseTargetTemplate(text: string, wildcards: number): TemplateResult {
+  if (/\{\{/.test(text.replace(placeholder, ''))) {
+    return { ok: false, problem: `"${text}": of NATS's mapping functions only {{wildcard(N)}} (or $N) is supported` };
+  }
+  if (/\$\d|\{\{/.test(text.split('.')[0] ?? '')) {
+    return {
+      ok: false,
+      problem: `"${text}": its first token must be written out, not taken from a wildcard (a message would choose where it goes)`,
+    };
+  }
   const parts: (string | number)[] = [];
   let last = 0;
   for (const match of text.matchAll(placeholder)) {

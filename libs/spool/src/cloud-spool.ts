@@ -47,7 +47,8 @@ export function keepCloudSpool(bus: Bus, logger: Logger, limits: SpoolLimits): (
       },
       (error: Error) => logger.error({ stream: cloudSpool.stream, err: error.message }, 'cannot ensure the cloud spool'),
     );
-  void bus.ready.then(ensure);
+  // Every connection is announced, the first one too; one already up is not.
+  if (bus.connected) void ensure();
   return bus.onConnectionChange((connected) => {
     if (connected) void ensure();
   });

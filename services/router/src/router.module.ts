@@ -50,9 +50,9 @@ export class RouterModule implements OnApplicationBootstrap, OnApplicationShutdo
         },
         {
           provide: DesiredRoutesFollower,
-          inject: [Bus, MessageRouter, RouteSubscriptions],
-          useFactory: (bus: Bus, router: MessageRouter, subscriptions: RouteSubscriptions) =>
-            new DesiredRoutesFollower(bus, (id, routes) => subscriptions.apply(router.prepare(id, routes)), logger),
+          inject: [Bus, RouteSubscriptions],
+          useFactory: (bus: Bus, subscriptions: RouteSubscriptions) =>
+            new DesiredRoutesFollower(bus, (id, routes) => subscriptions.apply(id, routes), logger),
         },
         RoutesResponder,
       ],

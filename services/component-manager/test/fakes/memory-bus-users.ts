@@ -5,8 +5,11 @@ export class MemoryBusUsers implements BusUsersPort {
   readonly enforced = true;
   users: readonly BusLogin[] = [];
   changes = 0;
+  /** Makes NATS refuse a list of users, as it refuses a file it cannot read. */
+  refuse: ((users: readonly BusLogin[]) => boolean) | undefined;
 
   async setUsers(users: readonly BusLogin[]): Promise<void> {
+    if (this.refuse?.(users)) throw new Error('nats-server refused the users');
     this.users = users;
     this.changes++;
   }

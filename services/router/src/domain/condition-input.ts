@@ -14,7 +14,10 @@ export class ConditionView implements ConditionInput {
   #headers: Record<string, string> | undefined;
   notJson = false;
 
-  constructor(private readonly message: InboundMessage) {}
+  constructor(
+    private readonly message: InboundMessage,
+    private readonly payloads: LastPayload,
+  ) {}
 
   get subject(): string {
     return this.message.subject;
@@ -23,11 +26,9 @@ export class ConditionView implements ConditionInput {
   get payload(): unknown {
     if (!this.#parsed) {
       this.#parsed = true;
-      try {
-        this.#payload = JSON.parse(decoder.decode(this.message.data));
-      } catch {
-        this.notJson = true;
-      }
+      const parsed = this.payloads.parse(this.message.data);
+      if (parsed.ok) this.#payload = parsed.value;
+      else this.notJson = true;
     }
     if (this.notJson) throw new SyntaxError('the payload is not JSON');
     return this.#payload;
@@ -41,4 +42,29 @@ export class ConditionView implements ConditionInput {
     }
     return this.#headers;
   }
+}
+
+/**
+ * The last payload parsed, by its bytes: the copies of one message that arrive on several subscriptions (routes
+ * with different, overlapping `from`s) come one after the other, and the second is not parsed again. Equal bytes
+ * parse alike, so reusing the result is right whichever message it came from; conditions never change it.
+ */
+export class LastPayload {
+  #data: Uint8Array | undefined;
+  #result: { ok: true; value: unknown } | { ok: false } = { ok: false };
+
+  parse(data: Uint8Array): { ok: true; value: unknown } | { ok: false } {
+    if (this.#data && sameBytes(this.#data, data)) return this.#result;
+    try {
+      this.#result = { ok: true, value: JSON.parse(decoder.decode(data)) };
+    } catch {
+      this.#result = { ok: false };
+    }
+    this.#data = data;
+    return this.#result;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a === b || (a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b));
 }

@@ -8,6 +8,7 @@ import { ModelCallError, type ModelAnswer, type RouteOutlet } from './route-outl
 class FakeOutlet implements RouteOutlet {
   readonly published: { subject: string; text: string; hops?: number }[] = [];
   readonly spooled: string[] = [];
+  readonly spooledHops: (number | undefined)[] = [];
   spoolFails = false;
   answer: (model: string, text: string) => Promise<ModelAnswer> = async (model, text) => ({
     data: encode(`${model}(${text})`),
@@ -17,9 +18,10 @@ class FakeOutlet implements RouteOutlet {
     this.published.push({ subject, text: decode(data), ...(hops === undefined ? {} : { hops }) });
   }
 
-  async spool(subject: string): Promise<void> {
+  async spool(subject: string, _data: Uint8Array, _headers: HeaderView | undefined, hops: number | undefined): Promise<void> {
     if (this.spoolFails) throw new Error('no stream');
     this.spooled.push(subject);
+    this.spooledHops.push(hops);
   }
 
   ask(model: string, data: Uint8Array): Promise<ModelAnswer> {
@@ -93,18 +95,28 @@ describe('MessageRouter', () => {
     ]);
     await send('data.x', '{"t": 3}');
     expect(parse).toHaveBeenCalledTimes(1);
-    await send('data.y.z', '{"t": 3}');
+    await send('data.y.z', '{"t": 4}');
     expect(parse).toHaveBeenCalledTimes(2);
-    expect(outlet.published.map((message) => message.subject)).toEqual(['a', 'b', 'c', 'd', 'a', 'b', 'd']);
+    expect(outlet.published.map((message) => message.subject)).toEqual(['a', 'b', 'd', 'c', 'a', 'b', 'd']);
   });
 
-  it('handles a message once when overlapping subscriptions both receive it', async () => {
+  it('routes a message once per matching route when overlapping subscriptions both receive it, parsing it once', async () => {
+    const parse = vi.spyOn(JSON, 'parse');
     const { send, outlet } = routerWith([
-      route({ name: 'a', from: 'data.*.c', to: 'a' }),
-      route({ name: 'b', from: 'data.b.*', to: 'b' }),
+      route({ name: 'a', from: 'data.*.c', where: 'payload.t > 1.0', to: 'a' }),
+      route({ name: 'b', from: 'data.b.*', where: 'payload.t > 2.0', to: 'b' }),
+      route({ name: 'c', from: 'data.>', to: 'c' }),
     ]);
-    await send('data.b.c', '{}');
-    expect(outlet.published.map((message) => message.subject)).toEqual(['a', 'b']);
+    await send('data.b.c', '{"t": 3}');
+    expect(outlet.published.map((message) => message.subject)).toEqual(['a', 'b', 'c']);
+    expect(parse).toHaveBeenCalledTimes(1);
+  });
+
+  it('counts a hop header that is not a whole number as none, so it cannot switch the loop guard off', async () => {
+    const { send, outlet } = routerWith([route({ name: 'loop', from: 'data.>', to: 'data.again' })]);
+    await send('data.x', '{}', headers({ [HOPS_HEADER]: 'NaN' }));
+    await send('data.x', '{}', headers({ [HOPS_HEADER]: '-1000' }));
+    expect(outlet.published.map((message) => message.hops)).toEqual([1, 1]);
   });
 
   it('samples and rate-limits', async () => {
@@ -126,6 +138,19 @@ describe('MessageRouter', () => {
     expect(outlet.published).toEqual([{ subject: 'data.again', text: '{}', hops: 1 }]);
     await send('data.again', '{}', headers({ [HOPS_HEADER]: String(MAX_HOPS) }));
     expect(counters('loop')).toMatchObject({ dropped: { loop: 1 } });
+  });
+
+  it('marks a spooled message a route reads again with its hop count, and never routes replies or server subjects', async () => {
+    const { send, outlet, counters } = routerWith([
+      route({ name: 'up', from: 'data.*', to: 'cloud:up' }),
+      route({ name: 'again', from: 'cloud.out.>', to: 'cloud:up' }),
+      route({ name: 'any', from: '*.x', to: 'seen' }),
+    ]);
+    await send('data.a', '{}');
+    expect([outlet.spooled, outlet.spooledHops]).toEqual([['cloud.out.up'], [1]]);
+    await send('_INBOX.x', '{}');
+    await send('$JS.x', '{}');
+    expect(counters('any')?.matched).toBe(0);
   });
 
   it('spools cloud routes and counts a spool that refuses', async () => {

@@ -1,5 +1,6 @@
+import { inferSubject } from '@lichen/contracts';
 import { compileRoute, type RouteDefinition } from '@lichen/routes';
-import { ConditionView } from './condition-input.js';
+import { ConditionView, LastPayload } from './condition-input.js';
 import { HOPS_HEADER, type InboundMessage } from './inbound-message.js';
 import { RouteCounters, type DropReason } from './route-counters.js';
 import { ModelCallError, type RouteOutlet } from './route-outlet.js';
@@ -28,6 +29,8 @@ export const MAX_ASKING = 64;
 export class MessageRouter {
   #table = RouteTable.empty();
   readonly #counters = new Map<string, RouteCounters>();
+  /** A message that several filters match arrives once per filter: its payload is parsed once all the same. */
+  readonly #payloads = new LastPayload();
   readonly #now: () => number;
 
   constructor(private readonly ports: RouterPorts) {
@@ -68,10 +71,12 @@ export class MessageRouter {
   handle(filter: string, message: InboundMessage): void | Promise<void> {
     const arrived = this.#now();
     const table = this.#table;
+    const routes = table.routesOf(filter);
+    // Replies and the server's own subjects (a `*.>` reads them too) are never routed: they are the acknowledgements
+    // of the router's own deliveries, among others.
+    if (routes.length === 0 || isReserved(message.subject)) return;
     const subject = message.subject.split('.');
-    if (table.owner(subject) !== filter) return; // another subscription of this table handles it
-    const routes = table.routesOf(filter) ?? [];
-    const hops = Number(message.headers?.get(HOPS_HEADER) || 0);
+    const hops = hopsOf(message);
     let view: ConditionView | undefined;
     let pending: Promise<void>[] | undefined;
     for (const route of routes) {
@@ -85,7 +90,7 @@ export class MessageRouter {
       }
       const condition = route.compiled.condition;
       if (condition) {
-        view ??= new ConditionView(message);
+        view ??= new ConditionView(message, this.#payloads);
         let passed: boolean;
         try {
           passed = condition(view);
@@ -122,11 +127,10 @@ export class MessageRouter {
       route.counters.routed++;
       route.counters.latency.observe((this.#now() - arrived) / 1_000);
     };
-    const publish = (subject: string, data: Uint8Array, headers: InboundMessage['headers']) => {
-      // Only a message another route may read again carries the hop count: none pays for it otherwise.
-      const next = table.owner(subject.split('.')) === undefined ? undefined : hops + 1;
-      outlet.publish(subject, data, headers, next);
-    };
+    // Only a message that a route may read again carries the hop count: none pays for it otherwise.
+    const nextHops = (subject: string) => (table.reads(subject.split('.')) ? hops + 1 : undefined);
+    const publish = (subject: string, data: Uint8Array, headers: InboundMessage['headers']) =>
+      outlet.publish(subject, data, headers, nextHops(subject));
     if (target.kind === 'subject') {
       try {
         publish(target.subject(captured), message.data, message.headers);
@@ -137,8 +141,9 @@ export class MessageRouter {
       return undefined;
     }
     if (target.kind === 'cloud') {
+      const subject = target.subject(captured);
       return outlet
-        .spool(target.subject(captured), message.data, message.headers)
+        .spool(subject, message.data, message.headers, nextHops(subject))
         .then(delivered, (error: unknown) => this.#failed(route, 'spool_failed', error));
     }
     if (route.asking >= MAX_ASKING) {
@@ -147,7 +152,7 @@ export class MessageRouter {
     }
     route.asking++;
     return outlet
-      .ask(target.model, message.data, message.headers)
+      .ask(target.model, message.data, message.headers, nextHops(inferSubject(target.model)))
       .then(
         (answer) => {
           try {
@@ -172,4 +177,14 @@ export class MessageRouter {
       this.ports.log('route cannot deliver', { route: route.name, reason, cause: (error as Error)?.message ?? String(error) });
     }
   }
+}
+
+/** The hop count a message carries: a whole number, anything else (absent, garbage, negative) counting as none. */
+function hopsOf(message: InboundMessage): number {
+  const hops = Number.parseInt(message.headers?.get(HOPS_HEADER) ?? '', 10);
+  return Number.isInteger(hops) && hops > 0 ? hops : 0;
+}
+
+function isReserved(subject: string): boolean {
+  return subject.startsWith('_INBOX.') || subject.startsWith('$');
 }

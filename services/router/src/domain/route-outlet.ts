@@ -20,8 +20,8 @@ export class ModelCallError extends Error {
 export interface RouteOutlet {
   /** Publishes at once; `hops` set means the message may reach another route, and carries the count. */
   publish(subject: string, data: Uint8Array, headers: HeaderView | undefined, hops: number | undefined): void;
-  /** Resolves when the spool stream has stored the message. */
-  spool(subject: string, data: Uint8Array, headers: HeaderView | undefined): Promise<void>;
-  /** Sends the payload to `lichen.infer.<model>`; rejects with a `ModelCallError`. */
-  ask(model: string, data: Uint8Array, headers: HeaderView | undefined): Promise<ModelAnswer>;
+  /** Resolves when the spool stream has stored the message. `hops` as for `publish`. */
+  spool(subject: string, data: Uint8Array, headers: HeaderView | undefined, hops: number | undefined): Promise<void>;
+  /** Sends the payload to `lichen.infer.<model>`; rejects with a `ModelCallError`. `hops` as for `publish`. */
+  ask(model: string, data: Uint8Array, headers: HeaderView | undefined, hops: number | undefined): Promise<ModelAnswer>;
 }

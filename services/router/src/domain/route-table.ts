@@ -1,11 +1,12 @@
-import { coveringFilters, type SubjectFilter } from '@lichen/routes';
+import { SubjectFilter } from '@lichen/routes';
 import type { RunningRoute } from './running-route.js';
 
 /**
- * The routes of one deployment, arranged for the hot path: one subscription filter per group of routes (the
- * fewest filters that cover every route's `from`), and for each filter the routes a subject it receives may
- * match. A message is handled by the first filter that matches its subject (its owner), for every route, so it
- * is handled once even when it reaches the router on two overlapping subscriptions.
+ * The routes of one deployment, arranged for the hot path: one subscription per distinct `from`, feeding the
+ * routes that have exactly that filter. A filter that two tables share keeps its subscription across a change,
+ * and what arrives on it is handled by the routes in force, so an unchanged route never loses or doubles a
+ * message. (One subscription covering several filters would save deliveries, but a change of which filter covers
+ * which would split the two copies of a message between the old routes and the new.)
  */
 export class RouteTable {
   readonly filters: readonly SubjectFilter[];
@@ -15,27 +16,26 @@ export class RouteTable {
     readonly deploymentId: string,
     readonly routes: readonly RunningRoute[],
   ) {
-    this.filters = coveringFilters(routes.map((route) => route.compiled.filter));
-    for (const filter of this.filters) {
-      this.#routesOf.set(
-        filter.text,
-        routes.filter((route) => filter.intersects(route.compiled.filter)),
-      );
+    for (const route of routes) {
+      const text = route.compiled.filter.text;
+      const same = this.#routesOf.get(text);
+      if (same) same.push(route);
+      else this.#routesOf.set(text, [route]);
     }
+    this.filters = [...this.#routesOf.keys()].map((text) => new SubjectFilter(text));
   }
 
   static empty(): RouteTable {
     return new RouteTable('', []);
   }
 
-  /** The routes a message owned by `filter` may match, or undefined if this table has no such filter. */
-  routesOf(filter: string): readonly RunningRoute[] | undefined {
-    return this.#routesOf.get(filter);
+  /** The routes fed by the subscription on `filter`; none if this table has no such filter. */
+  routesOf(filter: string): readonly RunningRoute[] {
+    return this.#routesOf.get(filter) ?? [];
   }
 
-  /** The filter whose subscription handles a subject (split on dots), if any route could match it. */
-  owner(subject: readonly string[]): string | undefined {
-    for (const filter of this.filters) if (filter.match(subject)) return filter.text;
-    return undefined;
+  /** Whether some route reads a subject (split on dots): a message published there comes back to the router. */
+  reads(subject: readonly string[]): boolean {
+    return this.filters.some((filter) => filter.match(subject) !== undefined);
   }
 }

@@ -15,17 +15,17 @@ export class BusOutlet implements RouteOutlet {
     this.bus.publishRaw(subject, data, { headers: withHops(headers, hops) });
   }
 
-  async spool(subject: string, data: Uint8Array, headers: HeaderView | undefined): Promise<void> {
+  async spool(subject: string, data: Uint8Array, headers: HeaderView | undefined, hops: number | undefined): Promise<void> {
     await this.bus.jetstream.publishDurable(subject, data, {
-      headers: headers as MsgHdrs | undefined,
+      headers: withHops(headers, hops),
       timeoutMs: this.settings.spoolTimeoutMs,
     });
   }
 
-  async ask(model: string, data: Uint8Array, headers: HeaderView | undefined): Promise<ModelAnswer> {
+  async ask(model: string, data: Uint8Array, headers: HeaderView | undefined, hops: number | undefined): Promise<ModelAnswer> {
     try {
       return await this.bus.requestRaw(inferSubject(model), data, {
-        headers: headers as MsgHdrs | undefined,
+        headers: withHops(headers, hops),
         timeoutMs: this.settings.modelTimeoutMs,
       });
     } catch (error) {

@@ -1,7 +1,7 @@
 import { Bus, BusError, type Unsubscribe } from '@lichen/bus';
 import { subjects, type DesiredDeployment } from '@lichen/contracts';
 import type { Logger } from '@lichen/logging';
-import type { RouteDefinition } from '@lichen/routes';
+import { routeDefinitionOf, type RouteDefinition } from '@lichen/routes';
 
 /** How long to wait before asking again when the component manager does not answer yet. */
 const RETRY_MS = 2_000;
@@ -48,7 +48,7 @@ export class DesiredRoutesFollower {
     const eventsBefore = this.#events;
     try {
       const desired = await this.bus.request(subjects.deploy.desired, {});
-      if (this.#events === eventsBefore) await this.#take(desired);
+      if (!this.#stopped && this.#events === eventsBefore) await this.#take(desired);
     } catch (error) {
       if (this.#stopped) return;
       if (!this.#waitingSaid && error instanceof BusError && error.code === 'BUS_NO_RESPONDERS') {
@@ -69,14 +69,5 @@ export class DesiredRoutesFollower {
 
 /** The routes of a desired deployment as the router compiles them (the component manager validated them). */
 export function routesOf(desired: DesiredDeployment): RouteDefinition[] {
-  return (desired.document?.routes ?? []).map((route) => ({
-    name: route.name,
-    from: route.from,
-    ...(route.where ? { where: route.where } : {}),
-    to: route.to,
-    ...(route.output ? { output: route.output } : {}),
-    // proto3 has no "unset" for a double: 0 is what an omitted sample reads as (an explicit 0 is refused).
-    sample: route.sample || 1,
-    ...(route.rateLimit ? { rateLimit: route.rateLimit } : {}),
-  }));
+  return (desired.document?.routes ?? []).map((route) => routeDefinitionOf(route));
 }

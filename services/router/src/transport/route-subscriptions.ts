@@ -1,7 +1,7 @@
 import { Bus, type Unsubscribe } from '@lichen/bus';
 import type { Logger } from '@lichen/logging';
+import type { RouteDefinition } from '@lichen/routes';
 import type { MessageRouter } from '../domain/message-router.js';
-import type { RouteTable } from '../domain/route-table.js';
 
 /**
  * Keeps one raw subscription per filter of the router's table. A new table is put in force without a gap:
@@ -19,10 +19,15 @@ export class RouteSubscriptions {
     private readonly logger: Logger,
   ) {}
 
-  /** Puts the table in force; calls are applied one after the other, in order. */
-  apply(table: RouteTable): Promise<void> {
-    this.#applying = this.#applying.then(() => this.#apply(table));
-    return this.#applying;
+  /**
+   * Puts a deployment's routes in force. Calls are applied one after the other, in order, each compiled against
+   * the routes in force when its turn comes (so an unchanged route keeps its state however quickly they come).
+   */
+  apply(deploymentId: string, routes: readonly RouteDefinition[]): Promise<void> {
+    const applied = this.#applying.then(() => this.#apply(deploymentId, routes));
+    // One that fails (it cannot: the bus queues subscriptions while disconnected) must not stop the later ones.
+    this.#applying = applied.catch((error: Error) => this.logger.error({ err: error.message }, 'routes not put in force'));
+    return applied;
   }
 
   async close(): Promise<void> {
@@ -31,7 +36,8 @@ export class RouteSubscriptions {
     this.#subscriptions.clear();
   }
 
-  async #apply(table: RouteTable): Promise<void> {
+  async #apply(deploymentId: string, routes: readonly RouteDefinition[]): Promise<void> {
+    const table = this.router.prepare(deploymentId, routes);
     const wanted = new Set(table.filters.map((filter) => filter.text));
     for (const filter of wanted) {
       if (this.#subscriptions.has(filter)) continue;

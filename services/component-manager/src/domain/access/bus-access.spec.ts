@@ -11,7 +11,11 @@ describe('BusAccess', () => {
     const access = new BusAccess(bus, derive);
     const spec = componentSpec('sensor', { permissions: { publish: ['data.vibration.>'], subscribe: ['cmd.sensor'] } });
     const env = await access.grant(spec);
-    expect(env).toEqual({ LICHEN_NATS_USER: 'component-sensor', LICHEN_NATS_PASSWORD: expect.stringMatching(/^pw\(sensor\//) });
+    expect(env).toEqual({
+      LICHEN_NATS_USER: 'component-sensor',
+      LICHEN_NATS_PASSWORD: expect.stringMatching(/^pw\(sensor\//),
+      LICHEN_NATS_INBOX_PREFIX: '_INBOX.component-sensor',
+    });
     expect(bus.users).toEqual([
       {
         kind: 'component',
@@ -19,7 +23,7 @@ describe('BusAccess', () => {
         name: 'component-sensor',
         password: env.LICHEN_NATS_PASSWORD,
         publish: ['data.vibration.>', 'lichen.components.sensor.config'],
-        subscribe: ['cmd.sensor', 'lichen.components.sensor.config.changed', '_INBOX.>'],
+        subscribe: ['cmd.sensor', 'lichen.components.sensor.config.changed', '_INBOX.component-sensor.>'],
       },
     ]);
   });
@@ -85,6 +89,21 @@ describe('BusAccess', () => {
     expect(bus.changes).toBe(4);
     await access.setDevices([]);
     expect(bus.users.map((user) => user.name)).toEqual(['component-a']);
+  });
+
+  it('takes back what NATS refuses: a retry asks again, and later changes do not carry it', async () => {
+    const bus = new MemoryBusUsers();
+    const access = new BusAccess(bus, derive);
+    await access.grant(componentSpec('good'));
+    bus.refuse = (users) => users.some((user) => user.publish.includes('bad'));
+    await expect(access.grant(componentSpec('bad', { permissions: { publish: ['bad'], subscribe: [] } }))).rejects.toThrow(
+      'refused',
+    );
+    await access.grant(componentSpec('other'));
+    expect(bus.users.map((user) => user.owner)).toEqual(['good', 'other']);
+    bus.refuse = undefined;
+    await access.grant(componentSpec('bad', { permissions: { publish: ['bad'], subscribe: [] } }));
+    expect(bus.users.map((user) => user.owner)).toEqual(['good', 'other', 'bad']);
   });
 
   it('gives no credentials when Lichen does not manage the bus users', async () => {

@@ -31,12 +31,14 @@ export interface BusUsersPort {
  * is derived from its name and fingerprint (with a device secret), so it changes exactly when a deployment
  * replaces the component's instance, and a restarted manager gives an adopted instance the same one again.
  * Besides its `permissions`, every component may ask for its own config, hear it change, get replies to its
- * requests; a device may receive its QoS 1 subscriptions (NATS delivers them on `$MQTT.sub.<id>`), and a
+ * requests on its own inbox prefix (`LICHEN_NATS_INBOX_PREFIX`); a device may receive its QoS 1 subscriptions (NATS delivers them on `$MQTT.sub.<id>`), and a
  * device allowed `a.>` may subscribe to `a/#`.
  */
 export class BusAccess {
-  readonly #components = new Map<string, BusLogin>();
-  #devices: BusLogin[] = [];
+  /** The logins asked for, by bus user name; a change leaves it again when NATS refuses it. */
+  #wanted = new Map<string, BusLogin>();
+  /** The logins NATS has. */
+  #committed = new Map<string, BusLogin>();
 
   constructor(
     private readonly bus: BusUsersPort,
@@ -46,54 +48,97 @@ export class BusAccess {
 
   /** Grants the component its user (or updates its permissions) and returns the environment it logs in with. */
   async grant(spec: ComponentSpec): Promise<Record<string, string>> {
-    if (!this.bus.enforced) return {};
     const login = this.#componentLogin(spec);
-    if (!sameLogin(this.#components.get(spec.name), login)) {
-      this.#components.set(spec.name, login);
-      await this.#push();
+    if (!this.bus.enforced) {
+      await this.#unenforced(spec.permissions.publish.length + spec.permissions.subscribe.length > 0 ? [login] : []);
+      return {};
     }
-    return { LICHEN_NATS_USER: login.name, LICHEN_NATS_PASSWORD: login.password ?? '' };
+    await this.#change((logins) => logins.set(login.name, login));
+    return {
+      LICHEN_NATS_USER: login.name,
+      LICHEN_NATS_PASSWORD: login.password ?? '',
+      LICHEN_NATS_INBOX_PREFIX: inboxOf(login.name),
+    };
   }
 
   /** Takes a removed component's user away: a client still logged in with it is disconnected. */
   async revoke(component: string): Promise<void> {
-    if (this.bus.enforced && this.#components.delete(component)) await this.#push();
+    if (this.bus.enforced) await this.#change((logins) => logins.delete(componentUser(component)));
   }
 
   /** Makes the component users exactly those of `specs`: after recovery, and when a deployment has converged. */
   async keepOnly(specs: readonly ComponentSpec[]): Promise<void> {
     if (!this.bus.enforced) return;
     const wanted = specs.map((spec) => this.#componentLogin(spec));
-    const same = sameLogins([...this.#components.values()], wanted);
-    this.#components.clear();
-    for (const login of wanted) this.#components.set(login.owner, login);
-    if (!same) await this.#push();
+    await this.#change((logins) => {
+      for (const [name, login] of logins) if (login.kind === 'component') logins.delete(name);
+      for (const login of wanted) logins.set(login.name, login);
+    });
   }
 
   /** Makes the client devices exactly these: those of the deployment the device converges to. */
   async setDevices(devices: readonly ClientDeviceSpec[]): Promise<void> {
-    if (!this.bus.enforced) return;
     const wanted = devices.map(deviceLogin);
-    const same = sameLogins(this.#devices, wanted);
-    this.#devices = wanted;
-    if (!same) await this.#push();
+    if (!this.bus.enforced) return this.#unenforced(wanted);
+    await this.#change((logins) => {
+      for (const [name, login] of logins) if (login.kind === 'device') logins.delete(name);
+      for (const login of wanted) logins.set(login.name, login);
+    });
   }
 
-  #push(): Promise<void> {
-    return this.bus.setUsers([...this.#components.values(), ...this.#devices]);
+  /**
+   * Applies a change to the logins and hands them all to the bus. What NATS refuses is taken back (its users go
+   * back to what NATS has), so a retry tries again and later changes do not carry it.
+   */
+  async #change(edit: (logins: Map<string, BusLogin>) => void): Promise<void> {
+    const before = this.#wanted;
+    const next = new Map(before);
+    edit(next);
+    if (sameLogins(before, next)) return;
+    this.#wanted = next;
+    try {
+      await this.bus.setUsers([...next.values()]);
+      this.#committed = next;
+    } catch (error) {
+      for (const name of new Set([...before.keys(), ...next.keys()])) {
+        if (sameLogin(before.get(name), next.get(name))) continue;
+        const held = this.#committed.get(name);
+        if (held) this.#wanted.set(name, held);
+        else this.#wanted.delete(name);
+      }
+      throw error;
+    }
+  }
+
+  /** On a bus whose users Lichen does not manage, permissions and devices do nothing: the bus says so, once. */
+  async #unenforced(logins: readonly BusLogin[]): Promise<void> {
+    if (logins.length > 0) await this.bus.setUsers(logins);
   }
 
   #componentLogin(spec: ComponentSpec): BusLogin {
     const own = `lichen.components.${spec.name}.config`;
+    const name = componentUser(spec.name);
     return {
       kind: 'component',
       owner: spec.name,
-      name: `component-${spec.name}`,
+      name,
       password: this.derive(`${spec.name}\n${componentFingerprint(spec)}`),
       publish: [...spec.permissions.publish, own],
-      subscribe: [...spec.permissions.subscribe, `${own}.changed`, '_INBOX.>'],
+      subscribe: [...spec.permissions.subscribe, `${own}.changed`, `${inboxOf(name)}.>`],
     };
   }
+}
+
+function componentUser(component: string): string {
+  return `component-${component}`;
+}
+
+/**
+ * The reply subjects a user's requests use (`inboxPrefix` of the NATS clients): its own, so that no component
+ * can read the replies another one (or Lichen) gets.
+ */
+function inboxOf(user: string): string {
+  return `_INBOX.${user}`;
 }
 
 function deviceLogin(device: ClientDeviceSpec): BusLogin {
@@ -115,11 +160,10 @@ function withParentLevel(subject: string): string[] {
   return subject.endsWith('.>') ? [subject, subject.slice(0, -2)] : [subject];
 }
 
-function sameLogin(a: BusLogin | undefined, b: BusLogin): boolean {
-  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+function sameLogin(a: BusLogin | undefined, b: BusLogin | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function sameLogins(a: readonly BusLogin[], b: readonly BusLogin[]): boolean {
-  const byName = new Map(a.map((login) => [login.name, login]));
-  return a.length === b.length && b.every((login) => sameLogin(byName.get(login.name), login));
+function sameLogins(a: ReadonlyMap<string, BusLogin>, b: ReadonlyMap<string, BusLogin>): boolean {
+  return a.size === b.size && [...b].every(([name, login]) => sameLogin(a.get(name), login));
 }

@@ -124,6 +124,18 @@ describe('DeploymentCoordinator', () => {
     expect(deviceUsers()).toEqual(['device-plc-1']);
   });
 
+  it('is not wedged by a user the bus refuses: the next deployment goes through', async () => {
+    const subject = device();
+    await subject.coordinator.start();
+    subject.busUsers.refuse = (users) => users.some((user) => user.owner === 'bad');
+    const bad = { permissions: { publish: ['odd'], subscribe: [] } };
+    const refused = await deployed(subject, processDocument('app', 1, { bad }, { failurePolicy: 'none' }));
+    expect([refused.phase, refused.reason]).toEqual(['FAILED', 'bad: nats-server refused the users']);
+    const next = await deployed(subject, processDocument('app', 2, { good: {} }));
+    expect(next.phase).toBe('SUCCEEDED');
+    expect(subject.busUsers.users.map((user) => user.owner)).toEqual(['good']);
+  });
+
   it('leaves a failed update in place under failurePolicy none', async () => {
     const subject = device();
     await subject.coordinator.start();

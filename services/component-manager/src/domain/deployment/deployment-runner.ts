@@ -85,6 +85,7 @@ export class DeploymentRunner {
     for (const record of this.ports.book.list()) {
       if (!(record.name in desired.components) && !plan.removals.some((removal) => removal.name === record.name)) {
         this.ports.supervisor.discard(record.name);
+        await this.ports.access.revoke(record.name);
       }
     }
     const planned = new Map(

@@ -53,7 +53,7 @@ export function validateDeployment(
   for (const problem of checkDependencies(document.components)) context.report(problem.path, problem.reason);
   const models = validateModels(document.models, context);
   const routesJson = (shape.value['routes'] ?? []) as JsonObject[];
-  const routes = validateRoutes(document.routes, routesJson, new Set(Object.keys(document.models)), context, defaults);
+  const routes = validateRoutes(document.routes, routesJson, new Set(Object.keys(document.models)), context);
   const devices = validateClientDevices(document.devices, context);
 
   const violations = [...shape.problems, ...context.violations];

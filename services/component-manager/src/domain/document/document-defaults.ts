@@ -18,8 +18,6 @@ export interface DocumentDefaults {
   readonly healthIntervalMs: number;
   /** The host of a `health.tcp` check written as a bare port. */
   readonly healthTcpHost: string;
-  /** The share of messages a route passes on when it has no `sample`. */
-  readonly routeSample: number;
 }
 
 export const DOCUMENT_DEFAULTS: DocumentDefaults = Object.freeze({
@@ -34,5 +32,4 @@ export const DOCUMENT_DEFAULTS: DocumentDefaults = Object.freeze({
   network: 'host',
   healthIntervalMs: 1_000,
   healthTcpHost: '127.0.0.1',
-  routeSample: 1,
 });

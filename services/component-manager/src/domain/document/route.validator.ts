@@ -1,8 +1,7 @@
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { Route } from '@lichen/contracts';
-import { compileRoute, type RouteDefinition } from '@lichen/routes';
+import { compileRoute, routeDefinitionOf, type RouteDefinition } from '@lichen/routes';
 import { didYouMean } from './closest-name.js';
-import type { DocumentDefaults } from './document-defaults.js';
 import { nameProblem } from './resource-name.js';
 import type { ValidationContext } from './validation-context.js';
 import { fieldPath, indexPath } from './violation.js';
@@ -19,21 +18,12 @@ export function validateRoutes(
   json: readonly JsonObject[],
   models: ReadonlySet<string>,
   context: ValidationContext,
-  defaults: DocumentDefaults,
 ): RouteDefinition[] {
   const seen = new Map<string, number>();
   return routes.map((route, index) => {
     const path = indexPath('routes', index);
     const at = (field: string) => fieldPath(path, field);
-    const definition: RouteDefinition = {
-      name: route.name,
-      from: route.from,
-      ...(route.where !== '' ? { where: route.where } : {}),
-      to: route.to,
-      ...(route.output !== '' ? { output: route.output } : {}),
-      sample: Object.hasOwn(json[index] ?? {}, 'sample') ? route.sample : defaults.routeSample,
-      ...(route.rateLimit !== '' ? { rateLimit: route.rateLimit } : {}),
-    };
+    const definition = routeDefinitionOf(route, Object.hasOwn(json[index] ?? {}, 'sample'));
     if (context.wasRejected(path)) return definition;
     if (context.require(at('name'), route.name, 'a name for this route')) {
       const problem = nameProblem(route.name, 'route name');
