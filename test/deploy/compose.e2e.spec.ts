@@ -100,6 +100,26 @@ async function removeComponentContainers(): Promise<void> {
   if (ids.length > 0) await runCommand('docker', ['rm', '-f', ...ids]);
 }
 
+/** Deploys a document with the `lichen` command inside the lichen container; returns what it printed. */
+function deploy(document: object): Promise<string> {
+  // The document goes in through the environment: `docker-compose exec` has no way to pass a file.
+  return withLogs(() =>
+    compose!.run(
+      [
+        'exec',
+        '-T',
+        '-e',
+        `LICHEN_E2E_DOCUMENT=${JSON.stringify(document)}`,
+        'lichen',
+        'sh',
+        '-c',
+        'printf %s "$LICHEN_E2E_DOCUMENT" > /tmp/deployment.json && node /app/lichen.mjs deploy -f /tmp/deployment.json',
+      ],
+      { timeoutMs: 180_000 },
+    ),
+  );
+}
+
 /** The `lichen` command inside the lichen container, as an operator runs it there: `docker-compose exec lichen ...`. */
 function lichen(...args: string[]): Promise<string> {
   return compose!.run(['exec', '-T', 'lichen', 'node', '/app/lichen.mjs', ...args], { timeoutMs: 120_000 });
@@ -156,10 +176,36 @@ describe('docker compose deployment', () => {
     expect(JSON.parse(list)).toEqual({});
   });
 
+  it('runs NATS with the users Lichen writes: the operator logs in with the credentials Lichen keeps, nobody without a user', async () => {
+    // The users file the nats container includes, written by the lichen container through their shared volume.
+    const users = await compose!.run(['exec', '-T', 'nats', 'cat', '/etc/nats/users/users.conf']);
+    expect(users).toMatch(/user: "lichen"/);
+    expect(users).toMatch(/user: "operator"/);
+    expect(users).not.toMatch(/lichen-pending/);
+    // The CLI above logged in as the operator, with the file Lichen keeps for it, readable by Lichen's user alone.
+    const credentials = await compose!.run([
+      'exec',
+      '-T',
+      'lichen',
+      'stat',
+      '-c',
+      '%a',
+      '/var/lib/lichen/operator-credentials.json',
+    ]);
+    expect(credentials.trim()).toBe('600');
+    // A client without a user, from the lichen container, speaking NATS's protocol itself.
+    const anonymous = `const s=require('net').connect(4222,'nats');let t='';const done=()=>{console.log(t.trim());process.exit(0)};s.on('data',(d)=>{t+=d;if(/-ERR|PONG/.test(t))done()}).on('close',done).on('error',done);s.write('CONNECT {"verbose":false}\\r\\nPING\\r\\n');setTimeout(done,10000)`;
+    const refused = await compose!.run(['exec', '-T', 'lichen', 'node', '-e', anonymous]);
+    expect(refused).toMatch(/^-ERR 'Authorization Violation'$/m);
+    expect(refused).not.toMatch(/PONG/);
+    expect(valuesOf(await scrape(), 'lichen_bus_connected')).toEqual([1]);
+  });
+
   it('deploys a process component into the lichen container and a docker component onto the host engine', async () => {
-    // Both reach NATS the way a component does, through the LICHEN_NATS_URL they are given (nats://nats:4222), and
-    // exit 1 when they cannot: RUNNING (alive past the settle time) means they got through.
-    const reachNats = `const u=new URL(process.env.LICHEN_NATS_URL);require('net').connect(+u.port,u.hostname).on('connect',()=>setInterval(()=>{},1e9)).on('error',()=>process.exit(1))`;
+    // Both log in to NATS the way a component does, at the LICHEN_NATS_URL they are given (nats://nats:4222) as the
+    // LICHEN_NATS_USER with the LICHEN_NATS_PASSWORD they are given, speaking NATS's protocol, and exit 1 when they
+    // are refused or cut off: RUNNING (alive past the settle time) means they got in.
+    const reachNats = `const e=process.env,u=new URL(e.LICHEN_NATS_URL),s=require('net').connect(+u.port,u.hostname);let said=false;s.on('data',(d)=>{const t=String(d);if(/-ERR/.test(t))process.exit(1);if(!said){said=true;s.write('CONNECT '+JSON.stringify({user:e.LICHEN_NATS_USER,pass:e.LICHEN_NATS_PASSWORD,verbose:false})+'\\r\\nPING\\r\\n')}if(/PING/.test(t))s.write('PONG\\r\\n')}).on('error',()=>process.exit(1)).on('close',()=>process.exit(1))`;
     const document = {
       apiVersion: 'lichen.dev/v1',
       kind: 'Deployment',
@@ -175,22 +221,7 @@ describe('docker compose deployment', () => {
         },
       },
     };
-    // The document goes in through the environment: `docker-compose exec` has no way to pass a file.
-    const deployed = await withLogs(() =>
-      compose!.run(
-        [
-          'exec',
-          '-T',
-          '-e',
-          `LICHEN_E2E_DOCUMENT=${JSON.stringify(document)}`,
-          'lichen',
-          'sh',
-          '-c',
-          'printf %s "$LICHEN_E2E_DOCUMENT" > /tmp/deployment.json && node /app/lichen.mjs deploy -f /tmp/deployment.json',
-        ],
-        { timeoutMs: 180_000 },
-      ),
-    );
+    const deployed = await deploy(document);
     expect(deployed).toMatch(/SUCCEEDED/);
 
     const { components } = JSON.parse(await lichen('components', '--json')) as {
@@ -211,5 +242,26 @@ describe('docker compose deployment', () => {
       '{{.Names}}',
     ]);
     expect(containers.trim()).toBe(`lichen-${deviceId}-in-docker`);
+  });
+
+  it('holds a component to its permissions, and counts what NATS refused it in /metrics', async () => {
+    // Logs in with what it is given, then publishes on a subject its permissions do not allow.
+    const rogue = `const e=process.env,u=new URL(e.LICHEN_NATS_URL),s=require('net').connect(+u.port,u.hostname);s.on('data',(d)=>{if(/PING/.test(String(d)))s.write('PONG\\r\\n')});s.write('CONNECT '+JSON.stringify({user:e.LICHEN_NATS_USER,pass:e.LICHEN_NATS_PASSWORD,verbose:false})+'\\r\\nPUB lichen.deploy.apply 1\\r\\nx\\r\\n');setInterval(()=>{},1e9)`;
+    const deployed = await deploy({
+      apiVersion: 'lichen.dev/v1',
+      kind: 'Deployment',
+      metadata: { name: 'compose-e2e', revision: 2 },
+      components: { rogue: { version: '1.0.0', process: { run: `exec node -e "${rogue}"` } } },
+    });
+    expect(deployed).toMatch(/SUCCEEDED/);
+    // Read from NATS's log, which the nats container shares with the lichen container.
+    const violation = /^lichen_bus_permission_violations_total\{user="component-rogue",kind="publish"\} 1$/m;
+    await withLogs(() =>
+      waitFor(async () => violation.test(await scrape()), {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        what: "the rogue component's refused publish in /metrics",
+      }),
+    );
   });
 });

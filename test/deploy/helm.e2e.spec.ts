@@ -236,7 +236,7 @@ describe('helm template with default values', () => {
     const pod = nats.spec.template.spec;
     const [container] = pod.containers;
 
-    expect(container.image).toBe('nats:2.10-alpine');
+    expect(container.image).toBe('nats:2.12.6-alpine');
     expect(container.args).toEqual(['nats-server', '--config', '/etc/nats/nats.conf']);
     const configMount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/etc/nats');
     expect(configMount.readOnly).toBe(true);
@@ -528,6 +528,7 @@ describe('NATS configuration: one generated shape for npm start, compose and the
         client: { host: '0.0.0.0', port: 4222 },
         monitor: { host: '0.0.0.0', port: 8222 },
         jetstream: { storeDir: '/data' },
+        includes: ['users/users.conf'],
       }),
     );
   });

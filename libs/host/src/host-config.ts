@@ -56,6 +56,13 @@ export const hostConfigShape = {
   natsCaFile: z.string().min(1).optional(),
   natsCertFile: z.string().min(1).optional(),
   natsKeyFile: z.string().min(1).optional(),
+  /**
+   * The users file that the NATS at LICHEN_NATS_URL includes, when Lichen is to manage its users (the compose file
+   * shares it between the two containers): Lichen writes it, NATS reloads when it changes, every client logs in.
+   */
+  natsUsersFile: z.string().min(1).optional(),
+  /** That NATS's log, where Lichen counts permission violations and reads why a reload failed. */
+  natsLogFile: z.string().min(1).optional(),
   redisUrl: url('redis', 'rediss').optional(),
   metricsHost: z.string().min(1).default('0.0.0.0'),
   metricsPort: port().optional(),
@@ -73,8 +80,9 @@ export const hostConfigShape = {
 export type HostConfig = Readonly<z.output<z.ZodObject<typeof hostConfigShape>>>;
 
 /**
- * Problems that no single variable shows: credentials that come in pairs, or exclude each other. Read from
- * which variables are set, so they are listed with the others even when some value is malformed.
+ * Problems that no single variable shows: credentials that come in pairs, or exclude each other, and the users
+ * file of an external NATS with what it needs. Read from which variables are set, so they are listed with the
+ * others even when some value is malformed.
  */
 export function hostConfigProblems(env: Readonly<Record<string, string | undefined>>): string[] {
   const set = (name: string) => Boolean(env[name]);
@@ -91,5 +99,16 @@ export function hostConfigProblems(env: Readonly<Record<string, string | undefin
   const credentials = logins.length > 0 || set('LICHEN_NATS_CA_FILE') || set('LICHEN_NATS_CERT_FILE');
   if (credentials && !set('LICHEN_NATS_URL'))
     problems.push('LICHEN_NATS_URL: NATS credentials were given but no server to use them with');
+  if (set('LICHEN_NATS_USERS_FILE')) {
+    if (!set('LICHEN_NATS_URL'))
+      problems.push('LICHEN_NATS_URL: required with LICHEN_NATS_USERS_FILE (the NATS that includes it)');
+    if (!set('LICHEN_NATS_MONITOR_URL'))
+      problems.push('LICHEN_NATS_MONITOR_URL: required with LICHEN_NATS_USERS_FILE (where Lichen sees NATS reload it)');
+    if (logins.length) problems.push(`${logins.join(', ')}: Lichen logs in as its own user to a NATS whose users file it writes`);
+  } else if (set('LICHEN_NATS_LOG_FILE')) {
+    problems.push(
+      'LICHEN_NATS_USERS_FILE: required with LICHEN_NATS_LOG_FILE (the log is read on a NATS whose users Lichen writes)',
+    );
+  }
   return problems;
 }

@@ -55,6 +55,29 @@ describe('loadRuntimeConfig', () => {
     expect(listed).toEqual(['LICHEN_NATS_TOKEN, LICHEN_NATS_NKEY_SEED: give one way to log in to NATS, not 2']);
   });
 
+  it('takes the users file of an external NATS with its server and monitoring URL, and no login of the operator', () => {
+    const external = {
+      LICHEN_NATS_URL: 'nats://nats:4222',
+      LICHEN_NATS_MONITOR_URL: 'http://nats:8222',
+      LICHEN_NATS_USERS_FILE: '/etc/nats/users/users.conf',
+      LICHEN_NATS_LOG_FILE: '/var/log/nats/nats.log',
+    };
+    expect(loadRuntimeConfig([], external).host).toMatchObject({
+      natsUsersFile: '/etc/nats/users/users.conf',
+      natsLogFile: '/var/log/nats/nats.log',
+    });
+    expect(problems(() => loadRuntimeConfig([], { LICHEN_NATS_USERS_FILE: '/u.conf' }))).toEqual([
+      'LICHEN_NATS_URL: required with LICHEN_NATS_USERS_FILE (the NATS that includes it)',
+      'LICHEN_NATS_MONITOR_URL: required with LICHEN_NATS_USERS_FILE (where Lichen sees NATS reload it)',
+    ]);
+    expect(problems(() => loadRuntimeConfig([], { ...external, LICHEN_NATS_TOKEN: 't' }))).toEqual([
+      'LICHEN_NATS_TOKEN: Lichen logs in as its own user to a NATS whose users file it writes',
+    ]);
+    expect(problems(() => loadRuntimeConfig([], { LICHEN_NATS_URL: 'nats://n:4222', LICHEN_NATS_LOG_FILE: '/l' }))).toEqual([
+      'LICHEN_NATS_USERS_FILE: required with LICHEN_NATS_LOG_FILE (the log is read on a NATS whose users Lichen writes)',
+    ]);
+  });
+
   it('says when two services would read the same variable', () => {
     const twin = defineService({ name: 'twin', config: { heartbeatInterval: duration().default(1) }, module });
     const clash = defineService({ name: 'clash', config: { deviceId: z.string().default('x') }, module });

@@ -86,8 +86,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       servers: settings.natsUrl,
       name: `lichen:${host.deviceId}`,
       logger: log,
-      // On Lichen's own NATS as its `lichen` user; on the operator's as the variables say.
-      ...(servers.natsLogin ? { auth: servers.natsLogin } : natsCredentials(host)),
+      // As its `lichen` user where Lichen manages the users; otherwise as the variables say. TLS as they say.
+      ...natsCredentials(host),
+      ...(servers.natsLogin && { auth: servers.natsLogin }),
     });
     teardown.add(() => bus.close());
     const registry = createMetricsRegistry();

@@ -4,29 +4,29 @@ import { BusAuthorityError } from './bus-authority.error.js';
 
 /** The running nats-server, as far as reloading it goes. */
 export interface ReloadableNats {
-  /** Its process; undefined while it is not running (it then reads its configuration when it starts). */
-  pid(): number | undefined;
+  /**
+   * Its process, which Lichen sends SIGHUP; undefined while it is not running (it then reads its configuration when
+   * it starts). Absent when the server is not Lichen's to signal: something beside it has it reload as soon as the
+   * users file changes (the compose file's nats container watches the file), and Lichen waits for that reload.
+   */
+  pid?: () => number | undefined;
   monitorUrl: string;
-  logFile: string;
+  /** Its log, where a failed reload says why; without one, a failure shows only as the timeout. */
+  logFile?: string;
 }
 
 /**
- * Has nats-server reload its configuration (SIGHUP) and resolves once it has. Every reload that succeeds moves
- * `config_load_time` in `/varz`; one that fails leaves it as it was and says why in the server's log, with the old
- * configuration still in force.
+ * Makes `change` (the new users file put in place) and has nats-server reload its configuration; resolves once it
+ * has. Every reload that succeeds moves `config_load_time` in `/varz`; one that fails leaves it as it was and says
+ * why in the server's log, with the old configuration still in force. Both are read before the change, so that a
+ * reload started by a watcher the moment the file changes is not missed.
  */
-export async function reloadNats(nats: ReloadableNats, timeoutMs = 15_000): Promise<void> {
-  const pid = nats.pid();
-  if (pid === undefined) return;
+export async function reloadNats(nats: ReloadableNats, change: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
+  if (nats.pid && nats.pid() === undefined) return change();
   const before = await configLoadTime(nats.monitorUrl);
-  const logStart = sizeOf(nats.logFile);
-  try {
-    process.kill(pid, 'SIGHUP');
-  } catch (error) {
-    // It exited since: it reads the new configuration when it is started again.
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
-    throw error;
-  }
+  const logStart = nats.logFile ? sizeOf(nats.logFile) : 0;
+  await change();
+  if (nats.pid && !signal(nats.pid())) return;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     await sleep(20);
@@ -37,10 +37,20 @@ export async function reloadNats(nats: ReloadableNats, timeoutMs = 15_000): Prom
     }
   }
   const tail = readFrom(nats.logFile, logStart).trimEnd().split('\n').slice(-5).join('\n');
-  throw new BusAuthorityError(
-    'BUS_RELOAD_FAILED',
-    `nats-server did not reload its configuration within ${timeoutMs} ms; the end of ${nats.logFile}:\n${tail || '(nothing new)'}`,
-  );
+  const said = nats.logFile ? `; the end of ${nats.logFile}:\n${tail || '(nothing new)'}` : '';
+  throw new BusAuthorityError('BUS_RELOAD_FAILED', `nats-server did not reload its configuration within ${timeoutMs} ms${said}`);
+}
+
+/** Sends SIGHUP; false when the server is not running (it reads the new configuration when it is started again). */
+function signal(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 'SIGHUP');
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
 }
 
 async function configLoadTime(monitorUrl: string): Promise<string> {
@@ -69,7 +79,8 @@ function sizeOf(file: string): number {
 }
 
 /** What the file holds past `start`, at most the last 64 KiB of it. */
-function readFrom(file: string, start: number): string {
+function readFrom(file: string | undefined, start: number): string {
+  if (file === undefined) return '';
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');

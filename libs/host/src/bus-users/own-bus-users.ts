@@ -3,6 +3,7 @@ import type { Secret } from '@lichen/config';
 import type { Logger } from '@lichen/logging';
 import { ManagedBusAuthority } from './bus-authority.js';
 import { hostLogins } from './host-users.js';
+import type { ReloadableNats } from './nats-reload.js';
 import { NatsUsersFile } from './nats-users-file.js';
 import { BcryptSealer } from './password-sealer.js';
 import { UsersJsonStore } from './users-store.js';
@@ -24,10 +25,7 @@ export interface OwnBusUsersOptions {
   logger: Logger;
 }
 
-export interface OwnBusUsers {
-  authority: ManagedBusAuthority;
-  /** How the runtime process logs in. */
-  runtimeLogin: { user: string; pass: Secret };
+export interface OwnBusUsers extends BusUsers {
   violations: ViolationWatch;
 }
 
@@ -36,22 +34,57 @@ export interface OwnBusUsers {
  * and the groups kept from the last run) and the watch on its log started, so that no violation goes uncounted.
  */
 export async function openOwnBusUsers(options: OwnBusUsersOptions): Promise<OwnBusUsers> {
-  const { natsDir } = options;
+  const { natsDir, logFile } = options;
+  const violations = new ViolationWatch(logFile);
+  const users = await openBusUsers({
+    dataDir: options.dataDir,
+    natsDir,
+    usersFile: join(natsDir, USERS_CONF),
+    configFile: options.configFile,
+    command: options.command,
+    nats: { pid: () => options.pid(), monitorUrl: options.monitorUrl, logFile },
+    violations,
+    logger: options.logger,
+  });
+  return { ...users, violations };
+}
+
+export interface BusUsersOptions {
+  dataDir: string;
+  /** Where Lichen keeps the users between runs (`users.json`) and the key of their digests (`users.key`). */
+  natsDir: string;
+  /** The users file the NATS configuration includes. */
+  usersFile: string;
+  /** What `nats-server -t -c` checks before NATS takes the users file. */
+  configFile: string;
+  command: string;
+  nats: ReloadableNats;
+  /** The watch on NATS's log, started once the file is written; none when Lichen cannot read that log. */
+  violations?: ViolationWatch;
+  logger: Logger;
+}
+
+export interface BusUsers {
+  authority: ManagedBusAuthority;
+  /** How the runtime process logs in. */
+  runtimeLogin: { user: string; pass: Secret };
+}
+
+/**
+ * Lichen's users on a NATS whose users file it writes: the one it runs, or an external one that includes the file
+ * (LICHEN_NATS_USERS_FILE). The file is written before the runtime connects, and violations count from then on.
+ */
+export async function openBusUsers(options: BusUsersOptions): Promise<BusUsers> {
+  const { natsDir, nats, violations } = options;
   const logins = hostLogins(options.dataDir);
-  const violations = new ViolationWatch(options.logFile);
   const authority = await ManagedBusAuthority.open({
     hostUsers: logins.users,
     store: new UsersJsonStore(join(natsDir, 'users.json')),
     sealer: new BcryptSealer(join(natsDir, 'users.key')),
-    target: new NatsUsersFile({
-      file: join(natsDir, USERS_CONF),
-      configFile: options.configFile,
-      command: options.command,
-      nats: { pid: options.pid, monitorUrl: options.monitorUrl, logFile: options.logFile },
-    }),
+    target: new NatsUsersFile({ file: options.usersFile, configFile: options.configFile, command: options.command, nats }),
     violations,
     logger: options.logger,
   });
-  violations.start();
-  return { authority, runtimeLogin: logins.runtime, violations };
+  violations?.start();
+  return { authority, runtimeLogin: logins.runtime };
 }

@@ -1,8 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Secret } from '@lichen/config';
 import type { Logger } from '@lichen/logging';
 import type { BusAuthority } from '../bus-users/bus-authority.port.js';
+import { openBusUsers } from '../bus-users/own-bus-users.js';
 import { UnmanagedBusAuthority } from '../bus-users/unmanaged-bus-authority.js';
-import type { ViolationWatch } from '../bus-users/violation-watch.js';
+import { ViolationWatch } from '../bus-users/violation-watch.js';
 import type { HostConfig } from '../host-config.js';
 import type { ManagedServer } from './managed-server.js';
 import { startOwnNats } from './own-nats.js';
@@ -15,13 +18,13 @@ export interface DeviceServers {
   redisUrl: string;
   /** The servers Lichen started, by name; empty when both are external. */
   own: ReadonlyMap<string, ManagedServer>;
-  /** Who may use the bus: enforced on Lichen's own NATS, not on the operator's. */
+  /** Who may use the bus: enforced on Lichen's own NATS and on one whose users file it writes, not otherwise. */
   busAuthority: BusAuthority;
-  /** How the runtime logs in to Lichen's own NATS; undefined on the operator's (its variables say). */
+  /** How the runtime logs in where Lichen manages the users; undefined on the operator's NATS (its variables say). */
   natsLogin?: { user: string; pass: Secret };
   /** Where MQTT client devices connect to Lichen's own NATS, when its MQTT listener is on. */
   mqttUrl?: string;
-  /** The permission violations on Lichen's own NATS, from its log. */
+  /** The permission violations where Lichen manages the users and reads NATS's log. */
   violations?: ViolationWatch;
   stop(): Promise<void>;
 }
@@ -55,6 +58,8 @@ export async function settleServers(config: HostConfig, dataDir: string, logger:
       };
       natsUrl = nats.url;
       natsMonitorUrl = nats.monitorUrl;
+    } else if (config.natsUsersFile && natsMonitorUrl) {
+      bus = await externalBusUsers(config, { usersFile: config.natsUsersFile, monitorUrl: natsMonitorUrl }, dataDir, logger);
     }
     let redisUrl = config.redisUrl;
     if (!redisUrl) {
@@ -67,6 +72,35 @@ export async function settleServers(config: HostConfig, dataDir: string, logger:
     await stop();
     throw error;
   }
+}
+
+/**
+ * The users of an external NATS that includes the users file Lichen writes (LICHEN_NATS_USERS_FILE): the compose
+ * file's nats container, which reloads as soon as the file changes, so Lichen signals nothing and waits for
+ * `/varz` to show the reload. Lichen keeps its users under `<dataDir>/nats/`, as for the NATS it runs.
+ */
+async function externalBusUsers(
+  config: HostConfig,
+  nats: { usersFile: string; monitorUrl: string },
+  dataDir: string,
+  logger: Logger,
+): Promise<Pick<DeviceServers, 'busAuthority' | 'natsLogin' | 'violations'>> {
+  const natsDir = join(dataDir, 'nats');
+  mkdirSync(natsDir, { recursive: true });
+  const logFile = config.natsLogFile;
+  const violations = logFile === undefined ? undefined : new ViolationWatch(logFile);
+  const users = await openBusUsers({
+    dataDir,
+    natsDir,
+    usersFile: nats.usersFile,
+    // The rest of that NATS's configuration is not here: the users file is checked on its own.
+    configFile: nats.usersFile,
+    command: config.natsServerBin,
+    nats: { monitorUrl: nats.monitorUrl, logFile },
+    violations,
+    logger,
+  });
+  return { busAuthority: users.authority, natsLogin: users.runtimeLogin, violations };
 }
 
 /** NATS's monitoring port on the same host, where nats-server puts it with `-m 8222`. */
