@@ -25,6 +25,8 @@ export function natsLoginFor(server: string): BusAuth | undefined {
   const address = addressOf(server);
   const found = findLichen();
   if (!address || address.credentials || !found || addressOf(found.endpoints.nats)?.host !== address.host) return undefined;
+  // Left behind by a Lichen that died: another program may listen there now.
+  if (!isRunning(found.endpoints.pid)) return undefined;
   const operator = readOperatorCredentials(found.dataDir);
   return operator && { user: operator.user, pass: operator.password };
 }
@@ -35,5 +37,14 @@ function addressOf(server: string): { host: string; credentials: boolean } | und
     return { host: parsed.host, credentials: Boolean(parsed.username) };
   } catch {
     return undefined;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

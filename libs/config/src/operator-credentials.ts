@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret } from './secret.js';
 
@@ -16,7 +16,9 @@ export const OPERATOR_CREDENTIALS_FILE = 'operator-credentials.json';
 export function writeOperatorCredentials(dataDir: string, credentials: OperatorCredentials): void {
   const file = join(dataDir, OPERATOR_CREDENTIALS_FILE);
   const text = `${JSON.stringify({ user: credentials.user, password: credentials.password.reveal() }, null, 2)}\n`;
-  writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+  // A leftover temporary file would keep its own mode: the new one must be made 0600.
+  rmSync(`${file}.tmp`, { force: true });
+  writeFileSync(`${file}.tmp`, text, { mode: 0o600, flag: 'wx' });
   renameSync(`${file}.tmp`, file);
 }
 

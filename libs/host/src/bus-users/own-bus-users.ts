@@ -25,6 +25,9 @@ export interface OwnBusUsersOptions {
   logger: Logger;
 }
 
+/** The most of its own NATS's log Lichen keeps: a looping component refused at every publish writes 6 MB/s. */
+const NATS_LOG_LIMIT_BYTES = 16 << 20;
+
 export interface OwnBusUsers extends BusUsers {
   violations: ViolationWatch;
 }
@@ -35,7 +38,8 @@ export interface OwnBusUsers extends BusUsers {
  */
 export async function openOwnBusUsers(options: OwnBusUsersOptions): Promise<OwnBusUsers> {
   const { natsDir, logFile } = options;
-  const violations = new ViolationWatch(logFile);
+  // Lichen's own NATS writes its log where Lichen put it: Lichen keeps it from filling the disk.
+  const violations = new ViolationWatch(logFile, { truncateAtBytes: NATS_LOG_LIMIT_BYTES });
   const users = await openBusUsers({
     dataDir: options.dataDir,
     natsDir,

@@ -161,12 +161,12 @@ export class DeploymentCoordinator {
     return this.apply(earlier.document);
   }
 
-  /** The given deployment, or the active one, or the latest. */
   /** The deployment whose routes and models should run now. */
   desired(): DesiredDeployment {
     return this.wanted;
   }
 
+  /** The given deployment, or the active one, or the latest. */
   async status(id: string): Promise<DeploymentRecord> {
     if (this.active && (!id || id === this.active.id)) return this.active.record;
     const record = id ? await this.ports.store.get(id) : (await this.ports.store.list(1))[0];
@@ -309,10 +309,6 @@ export class DeploymentCoordinator {
     }
   }
 
-  /**
-   * The signal a converge runs under: its deadline, the manager stopping, and `more` (a cancel). Every step of
-   * every component listens to it, many more than Node's default of 10 listeners before it warns.
-   */
   /** Makes `deployment` the desired one: its client devices may log in, its routes and models run. */
   private async want(deployment: StoredDeployment | undefined): Promise<void> {
     this.wanted = deployment ? { id: deployment.id, json: deployment.document.json } : { id: '' };
@@ -320,6 +316,10 @@ export class DeploymentCoordinator {
     await this.ports.access.setDevices(Object.values(deployment?.document.devices ?? {}));
   }
 
+  /**
+   * The signal a converge runs under: its deadline, the manager stopping, and `more` (a cancel). Every step of
+   * every component listens to it, many more than Node's default of 10 listeners before it warns.
+   */
   private deadline(timeoutMs: number, ...more: AbortSignal[]): AbortSignal {
     const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(timeoutMs), ...more]);
     setMaxListeners(0, signal);
