@@ -77,5 +77,12 @@ describe('compileRoute', () => {
     expect(problems('_INBOX.>')).toEqual([expect.stringContaining('reply inbox')]);
     expect(problems('$JS.API.>')).toEqual([expect.stringContaining('reply inbox')]);
     expect(problems('*.>')).toEqual([]);
+    const targets = (to: string) => {
+      const result = compileRoute(route({ from: 'data.*', to }));
+      return result.ok ? [] : result.problems.map((problem) => problem.message);
+    };
+    expect(targets('$JS.API.STREAM.PURGE.$1')).toEqual([expect.stringContaining('cannot publish there')]);
+    expect(targets('_INBOX.x.$1')).toEqual([expect.stringContaining('cannot publish there')]);
+    expect(targets('out.{{ wildcard(1) }}')).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { compileCondition, type Condition } from './route-condition.js';
 import type { CompiledTarget, RouteDefinition, RouteProblem } from './route-definition.js';
 import { SubjectFilter } from './subject-filter.js';
 import { cloudTopicProblem, subjectProblem } from './subject-syntax.js';
-import { parseTargetTemplate } from './target-template.js';
+import { parseTargetTemplate, withoutPlaceholders } from './target-template.js';
 
 /** A route ready to run: its filter parsed, its condition compiled, its target a template. */
 export interface CompiledRoute {
@@ -41,7 +41,7 @@ export function compileRoute(definition: RouteDefinition): CompileResult {
   }
 
   const subjectTemplate = (field: 'to' | 'output', subject: string) => {
-    const syntax = subjectProblem(subject, { wildcards: false });
+    const syntax = subjectProblem(withoutPlaceholders(subject), { wildcards: false }) ?? serverSubjectProblem(subject);
     if (syntax) report(field, syntax);
     const template = parseTargetTemplate(subject, wildcards);
     if (!template.ok) report(field, template.problem);
@@ -95,8 +95,13 @@ export function compileRoute(definition: RouteDefinition): CompileResult {
  */
 function reservedProblem(from: string): string | undefined {
   if (from === '>') return 'a route cannot read every subject (>): name the subjects it reads, e.g. data.>';
-  const first = from.split('.')[0] ?? '';
+  return serverSubjectProblem(from) && `"${from}" is the server's or a reply inbox's: a route cannot read it`;
+}
+
+/** A subject of the server's (`$JS`, `$SYS`, `$MQTT`) or a reply inbox: no route reads or writes there. */
+function serverSubjectProblem(subject: string): string | undefined {
+  const first = subject.split('.')[0] ?? '';
   if (first.startsWith('$') || first.startsWith('_INBOX'))
-    return `"${from}" is the server's or a reply inbox's: a route cannot read it`;
+    return `"${subject}" is the server's or a reply inbox's: a route cannot publish there`;
   return undefined;
 }

@@ -7,6 +7,7 @@ describe('parseTargetTemplate', () => {
   it('puts the captured wildcards in, in both NATS spellings', () => {
     expect(render(parseTargetTemplate('alerts.$1.high', 1), ['press-7'])).toBe('alerts.press-7.high');
     expect(render(parseTargetTemplate('x.{{wildcard(2)}}.$1', 2), ['a', 'b.c'])).toBe('x.b.c.a');
+    expect(render(parseTargetTemplate('x.{{ Wildcard( 1 ) }}', 1), ['a'])).toBe('x.a');
     expect(render(parseTargetTemplate('x.dev-$1', 1), ['7'])).toBe('x.dev-7');
   });
 

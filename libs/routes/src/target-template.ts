@@ -1,5 +1,5 @@
 /** A placeholder for the N-th wildcard of `from`, in NATS's subject mapping syntax: `$1` or `{{wildcard(1)}}`. */
-const placeholder = /\$(\d+)|\{\{wildcard\((\d+)\)\}\}/g;
+const placeholder = /\$(\d+)|\{\{\s*[wW]ildcard\s*\(\s*(\d+)\s*\)\s*\}\}/g;
 
 /**
  * A subject a route publishes to, with the tokens its `from` matched put in: `to: alerts.$1.high` from
@@ -41,4 +41,9 @@ export function parseTargetTemplate(text: string, wildcards: number): TemplateRe
       render: (captured) => parts.map((part) => (typeof part === 'number' ? captured[part] : part)).join(''),
     },
   };
+}
+
+/** The subject with each placeholder as a plain token, for the checks of a subject's syntax. */
+export function withoutPlaceholders(text: string): string {
+  return text.replace(placeholder, 'x');
 }

@@ -85,7 +85,8 @@ function readFrom(file: string | undefined, start: number): string {
   try {
     fd = openSync(file, 'r');
     const end = statSync(file).size;
-    const from = Math.max(start, end - 65_536);
+    // A log emptied meanwhile (Lichen keeps its own NATS's short) is read from its start.
+    const from = Math.max(end < start ? 0 : start, end - 65_536);
     const buffer = Buffer.alloc(Math.max(0, end - from));
     readSync(fd, buffer, 0, buffer.length, from);
     return buffer.toString('utf8');

@@ -106,6 +106,30 @@ describe('BusAccess', () => {
     expect(bus.users.map((user) => user.owner)).toEqual(['good', 'other', 'bad']);
   });
 
+  it('fails only the change NATS refuses in a batch, and never brings back a user revoked meanwhile', async () => {
+    const pushed: string[][] = [];
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const port = {
+      enforced: true,
+      setUsers: async (users: readonly { owner: string; publish: readonly string[] }[]) => {
+        if (pushed.length === 0) await slow;
+        if (users.some((user) => user.publish.includes('bad'))) throw new Error('refused');
+        pushed.push(users.map((user) => user.owner));
+      },
+    };
+    const access = new BusAccess(port, derive);
+    const first = access.grant(componentSpec('a'));
+    const bad = access.grant(componentSpec('bad', { permissions: { publish: ['bad'], subscribe: [] } }));
+    const good = access.grant(componentSpec('good'));
+    const revoked = access.revoke('a');
+    release();
+    const results = await Promise.allSettled([first, bad, good, revoked]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    await access.grant(componentSpec('c'));
+    expect(pushed.at(-1)).toEqual(['good', 'c']);
+  });
+
   it('gives no credentials when Lichen does not manage the bus users', async () => {
     const access = new BusAccess({ enforced: false, setUsers: async () => expect.fail('no users to set') }, derive);
     expect(await access.grant(componentSpec('a'))).toEqual({});

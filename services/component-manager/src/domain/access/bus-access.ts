@@ -35,10 +35,11 @@ export interface BusUsersPort {
  * device allowed `a.>` may subscribe to `a/#`.
  */
 export class BusAccess {
-  /** The logins asked for, by bus user name; a change leaves it again when NATS refuses it. */
-  #wanted = new Map<string, BusLogin>();
-  /** The logins NATS has. */
+  /** The logins NATS has, by bus user name. */
   #committed = new Map<string, BusLogin>();
+  /** Changes asked for and not yet in NATS, in order: the next push takes all of them. */
+  #queue: PendingChange[] = [];
+  #pushing = false;
 
   constructor(
     private readonly bus: BusUsersPort,
@@ -87,26 +88,42 @@ export class BusAccess {
   }
 
   /**
-   * Applies a change to the logins and hands them all to the bus. What NATS refuses is taken back (its users go
-   * back to what NATS has), so a retry tries again and later changes do not carry it.
+   * Applies a change to the logins NATS has. Changes asked for while a push runs go together in the next one; when
+   * NATS refuses a batch, each of its changes is tried alone, so only the one at fault fails and the others go
+   * through. What NATS refused is never kept: a retry asks again, later changes do not carry it.
    */
-  async #change(edit: (logins: Map<string, BusLogin>) => void): Promise<void> {
-    const before = this.#wanted;
-    const next = new Map(before);
-    edit(next);
-    if (sameLogins(before, next)) return;
-    this.#wanted = next;
+  #change(edit: (logins: Map<string, BusLogin>) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ edit, resolve, reject });
+      void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#pushing) return;
+    this.#pushing = true;
     try {
-      await this.bus.setUsers([...next.values()]);
-      this.#committed = next;
-    } catch (error) {
-      for (const name of new Set([...before.keys(), ...next.keys()])) {
-        if (sameLogin(before.get(name), next.get(name))) continue;
-        const held = this.#committed.get(name);
-        if (held) this.#wanted.set(name, held);
-        else this.#wanted.delete(name);
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0);
+        if (!(await this.#push(batch)) && batch.length > 1) for (const change of batch) await this.#push([change]);
       }
-      throw error;
+    } finally {
+      this.#pushing = false;
+    }
+  }
+
+  /** Pushes the changes on top of what NATS has; true when NATS took them (a lone change that fails is rejected). */
+  async #push(batch: readonly PendingChange[]): Promise<boolean> {
+    const next = new Map(this.#committed);
+    for (const { edit } of batch) edit(next);
+    try {
+      if (!sameLogins(this.#committed, next)) await this.bus.setUsers([...next.values()]);
+      this.#committed = next;
+      for (const { resolve } of batch) resolve();
+      return true;
+    } catch (error) {
+      if (batch.length === 1) batch[0]?.reject(error);
+      return false;
     }
   }
 
@@ -127,6 +144,12 @@ export class BusAccess {
       subscribe: [...spec.permissions.subscribe, `${own}.changed`, `${inboxOf(name)}.>`],
     };
   }
+}
+
+interface PendingChange {
+  readonly edit: (logins: Map<string, BusLogin>) => void;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
 }
 
 function componentUser(component: string): string {
