@@ -12,6 +12,7 @@ import type { MessageRouter } from '../domain/message-router.js';
 export class RouteSubscriptions {
   readonly #subscriptions = new Map<string, Unsubscribe>();
   #applying: Promise<void> = Promise.resolve();
+  #said: string | undefined;
 
   constructor(
     private readonly bus: Bus,
@@ -54,6 +55,10 @@ export class RouteSubscriptions {
       this.#subscriptions.delete(filter);
       await unsubscribe();
     }
+    // Said once per change: the desired deployment is told at start, asked for, and told again on reconnects.
+    const said = JSON.stringify([table.deploymentId, table.routes.map((route) => route.compiled.key)]);
+    if (said === this.#said) return;
+    this.#said = said;
     this.logger.info(
       { deployment: table.deploymentId || undefined, routes: table.routes.length, subscriptions: wanted.size },
       'routes in force',
