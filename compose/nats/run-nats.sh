@@ -1,6 +1,8 @@
 #!/bin/sh
-# The nats container of Lichen's compose file: nats-server with the users file that Lichen writes, reloaded
-# whenever Lichen changes it. Arguments go to nats-server. Runs on busybox (the nats alpine image, lichen/nats:local).
+# The nats container of Lichen's compose file and of the Helm chart's NATS pod: nats-server with the users file that
+# Lichen writes, reloaded whenever Lichen changes it. Arguments go to nats-server. Runs on busybox (the nats alpine
+# image, lichen/nats:local). The chart carries a copy, helm/lichen/files/run-nats.sh, kept identical by
+# test/deploy/helm.e2e.spec.ts: a chart cannot read files outside its folder.
 #
 # Lichen (the lichen container, LICHEN_NATS_USERS_FILE) writes /etc/nats/users/users.conf, which nats.conf includes;
 # this script sends nats-server SIGHUP when that file changes and Lichen sees the reload in /varz. Signalling from
@@ -23,8 +25,9 @@ if [ ! -s "$users" ]; then
   )
   mv "$users.tmp" "$users"
 fi
-# The folder is Lichen's to write in; it runs as LICHEN_USER (root by default).
-chown -R "${LICHEN_USER:-0:0}" "$(dirname "$users")"
+# The folder is Lichen's to write in; it runs as LICHEN_USER (root by default). Only root can hand it over: the Helm
+# chart runs this script and Lichen as one non-root user, in a folder that user can already write.
+if [ "$(id -u)" = 0 ]; then chown -R "${LICHEN_USER:-0:0}" "$(dirname "$users")"; fi
 
 fifo=/tmp/nats-output
 rm -f "$fifo"

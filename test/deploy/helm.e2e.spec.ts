@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { environmentVariable, loadConfig } from '@lichen/config';
-import { hostConfigShape, natsServerConfig } from '@lichen/host';
+import { hostConfigProblems, hostConfigShape, natsServerConfig } from '@lichen/host';
 
 // The Helm chart, checked offline the way a user meets it: `helm lint`, then `helm template` with the values a user
 // would pass, asserting on the manifests Kubernetes would receive. No cluster is needed (none can run here).
@@ -54,8 +54,18 @@ function find(manifests: Manifest[], kind: string, name: string): Manifest {
   return found;
 }
 
-function envOf(container: { env: { name: string; value?: string; valueFrom?: unknown }[] }): Map<string, unknown> {
+type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
+
+function envOf(container: { env: EnvVar[] }): Map<string, unknown> {
   return new Map(container.env.map((e) => [e.name, e.value ?? e.valueFrom]));
+}
+
+/** A value of a Secret the chart renders, decoded as the kubelet gives it to a container. */
+function secretValue(manifests: Manifest[], name: string, key: string): string | undefined {
+  const secret = manifests.find((m) => m.kind === 'Secret' && m.metadata.name === name) as
+    { data?: Record<string, string> } | undefined;
+  const encoded = secret?.data?.[key];
+  return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
 }
 
 /** The exporter's container and pod spec, as the DaemonSet renders them. */
@@ -64,9 +74,55 @@ function exporterPod(manifests: Manifest[]) {
   return { pod, container: pod.containers[0] };
 }
 
-/** The environment the exporter process would see on a node, with the downward API filled in as the kubelet does. */
-function processEnv(container: { env: { name: string; value?: string }[] }, nodeName: string): Record<string, string> {
-  return Object.fromEntries(container.env.map((e) => [e.name, e.value ?? (e.name === 'LICHEN_DEVICE_ID' ? nodeName : '')]));
+/**
+ * The environment a container's process would see on a node, with the downward API and the release's Secrets filled in
+ * as the kubelet does.
+ */
+function processEnv(manifests: Manifest[], container: { env: EnvVar[] }, nodeName: string): Record<string, string> {
+  const valueOf = (e: EnvVar) => {
+    if (e.value !== undefined) return e.value;
+    const ref = e.valueFrom?.secretKeyRef;
+    if (ref) return secretValue(manifests, ref.name, ref.key) ?? '';
+    return e.name === 'LICHEN_DEVICE_ID' ? nodeName : '';
+  };
+  return Object.fromEntries(container.env.map((e) => [e.name, valueOf(e)]));
+}
+
+/** The NATS pod: its two containers, NATS and the lichen container beside it, which writes NATS's users. */
+function natsPod(manifests: Manifest[]) {
+  const statefulSet = find(manifests, 'StatefulSet', `${release}-nats`);
+  const pod = statefulSet.spec.template.spec;
+  const byName = (name: string) => pod.containers.find((c: { name: string }) => c.name === name);
+  return { statefulSet, pod, nats: byName('nats'), lichen: byName('lichen') };
+}
+
+type Mount = { name: string; mountPath: string; subPath?: string; readOnly?: boolean };
+
+/** Where each of a container's mounts comes from: a hostPath, an emptyDir, a Secret, a ConfigMap or a PVC folder. */
+function mountsOf(
+  statefulSet: { spec?: { volumeClaimTemplates?: { metadata: { name: string } }[] } },
+  pod: { volumes: { name: string }[] },
+  container: { volumeMounts: Mount[] },
+): Record<string, string> {
+  const claims = new Set((statefulSet.spec?.volumeClaimTemplates ?? []).map((claim) => claim.metadata.name));
+  type Volume = {
+    hostPath?: { path: string; type: string };
+    emptyDir?: object;
+    secret?: { secretName: string };
+    configMap?: { name: string };
+  };
+  const volumes = new Map(pod.volumes.map((v) => [v.name, v as Volume]));
+  const source = (m: Mount) => {
+    const volume = volumes.get(m.name);
+    const from = m.subPath ? ` ${m.subPath}` : '';
+    if (claims.has(m.name)) return `pvc ${m.name}${from}`;
+    if (volume?.hostPath) return `hostPath ${volume.hostPath.path} (${volume.hostPath.type})`;
+    if (volume?.emptyDir) return `emptyDir ${m.name}`;
+    if (volume?.secret) return `secret ${volume.secret.secretName}`;
+    if (volume?.configMap) return `configMap ${volume.configMap.name}${from}`;
+    return '?';
+  };
+  return Object.fromEntries(container.volumeMounts.map((m) => [m.mountPath, source(m) + (m.readOnly ? ' (ro)' : '')]));
 }
 
 /** The nats.conf the chart's NATS runs from. */
@@ -144,8 +200,12 @@ describe('helm template with default values', () => {
     const env = envOf(container);
 
     expect(env.get('LICHEN_DEVICE_ID')).toEqual({ fieldRef: { fieldPath: 'spec.nodeName' } });
+    expect(env.get('LICHEN_NATS_PASSWORD')).toEqual({
+      secretKeyRef: { name: `${release}-nats-service-users`, key: 'health-exporter' },
+    });
     expect(Object.fromEntries([...env].filter(([, value]) => typeof value === 'string'))).toEqual({
       LICHEN_NATS_URL: `nats://${release}-nats:4222`,
+      LICHEN_NATS_USER: 'health-exporter',
       LICHEN_NATS_MONITOR_URL: `http://${release}-nats:8222`,
       LICHEN_REDIS_URL: `redis://${release}-redis:6379`,
       LICHEN_METRICS_HOST: '0.0.0.0',
@@ -164,7 +224,7 @@ describe('helm template with default values', () => {
   });
 
   it('gives the runtime host only variables it reads, with values it accepts', () => {
-    const env = processEnv(exporterPod(manifests).container, 'press-7');
+    const env = processEnv(manifests, exporterPod(manifests).container, 'press-7');
     // The exporter's own variables (services/health-exporter/src/config.ts); an e2e spec may not import a service.
     const exporterVariables = [
       'LICHEN_HEARTBEAT_INTERVAL',
@@ -176,9 +236,11 @@ describe('helm template with default values', () => {
     const read = new Set([...Object.keys(hostConfigShape).map((key) => environmentVariable(key)), ...exporterVariables]);
 
     expect(Object.keys(env).filter((name) => !read.has(name))).toEqual([]);
+    expect(hostConfigProblems(env)).toEqual([]);
     expect(loadConfig(hostConfigShape, env)).toMatchObject({
       deviceId: 'press-7',
       natsUrl: `nats://${release}-nats:4222`,
+      natsUser: 'health-exporter',
       natsMonitorUrl: `http://${release}-nats:8222`,
       redisUrl: `redis://${release}-redis:6379`,
       metricsHost: '0.0.0.0',
@@ -189,7 +251,7 @@ describe('helm template with default values', () => {
   });
 
   it('passes the node name as the device id as it is: a node name with a dot is refused at start (see the README)', () => {
-    const env = processEnv(exporterPod(manifests).container, 'press-7.plant.local');
+    const env = processEnv(manifests, exporterPod(manifests).container, 'press-7.plant.local');
     expect(() => loadConfig(hostConfigShape, env)).toThrow(/LICHEN_DEVICE_ID: expected letters, digits, _ or -/);
   });
 
@@ -231,20 +293,22 @@ describe('helm template with default values', () => {
     expect(container.resources).toEqual({ requests: { cpu: '20m', memory: '112Mi' }, limits: { memory: '192Mi' } });
   });
 
-  it('runs NATS from the nats.conf of its ConfigMap, with JetStream on a PVC', () => {
-    const nats = find(manifests, 'StatefulSet', `${release}-nats`);
-    const pod = nats.spec.template.spec;
-    const [container] = pod.containers;
+  it('runs NATS through run-nats.sh from the nats.conf of its ConfigMap, with JetStream on a PVC', () => {
+    const { statefulSet, pod, nats } = natsPod(manifests);
 
-    expect(container.image).toBe('nats:2.12.6-alpine');
-    expect(container.args).toEqual(['nats-server', '--config', '/etc/nats/nats.conf']);
-    const configMount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/etc/nats');
-    expect(configMount.readOnly).toBe(true);
-    expect(pod.volumes).toContainEqual({ name: configMount.name, configMap: { name: `${release}-nats` } });
+    expect(nats.image).toBe('nats:2.12.6-alpine');
+    expect(nats.args).toEqual(['sh', '/etc/nats/run-nats.sh', '--config', '/etc/nats/nats.conf']);
+    expect(mountsOf(statefulSet, pod, nats)).toEqual({
+      '/data': 'pvc data',
+      '/etc/nats/nats.conf': `configMap ${release}-nats nats.conf (ro)`,
+      '/etc/nats/run-nats.sh': `configMap ${release}-nats run-nats.sh (ro)`,
+      '/etc/nats/users': 'pvc data users',
+      '/var/log/nats': 'emptyDir nats-log',
+      '/tmp': 'emptyDir nats-tmp',
+    });
     expect(natsConf(manifests)).toContain('store_dir: "/data"');
-    expect(container.volumeMounts).toContainEqual(expect.objectContaining({ name: 'data', mountPath: '/data' }));
-    expect(nats.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
-    expect(nats.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('2Gi');
+    expect(statefulSet.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    expect(statefulSet.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('2Gi');
   });
 
   it('runs Redis with the append-only file fsynced every second, on a PVC', () => {
@@ -273,62 +337,64 @@ describe('helm template with default values', () => {
     expect(manifests.filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
   });
 
-  it('renders no component manager', () => {
-    expect(manifests.filter((m) => m.metadata.name.endsWith('-component-manager'))).toEqual([]);
+  it('runs the router beside NATS, and no component manager', () => {
+    expect(natsPod(manifests).lichen.args).toEqual(['run', 'router']);
+    expect(manifests.filter((m) => m.kind === 'Deployment' || m.metadata.name.endsWith('-component-manager'))).toEqual([]);
+    expect(envOf(natsPod(manifests).lichen).has('LICHEN_RUNTIMES')).toBe(false);
   });
 });
 
 describe('helm template with the component manager', () => {
-  const managerName = `${release}-component-manager`;
   const pinned = [
     'componentManager.enabled=true',
     'componentManager.dockerSocket=/var/run/docker.sock',
     'componentManager.nodeSelector.kubernetes\\.io/hostname=press-7',
+    'componentManager.dockerGroupId=998',
   ];
 
+  /** The manager runs in the lichen container of the NATS pod: the process that writes NATS's users. */
   function managerPod(manifests: Manifest[]) {
-    const deployment = find(manifests, 'Deployment', managerName);
-    const pod = deployment.spec.template.spec;
-    return { deployment, pod, container: pod.containers[0] };
+    const { statefulSet, pod, lichen } = natsPod(manifests);
+    return { statefulSet, pod, container: lichen };
   }
 
-  /** Where each of the container's mounts comes from: a hostPath, an emptyDir. */
-  function mountsOf(pod: { volumes: { name: string }[] }, container: { volumeMounts: { name: string; mountPath: string }[] }) {
-    const volumes = new Map(
-      pod.volumes.map((v) => [v.name, v as { hostPath?: { path: string; type: string }; emptyDir?: object }]),
-    );
-    return Object.fromEntries(
-      container.volumeMounts.map((m) => {
-        const volume = volumes.get(m.name);
-        return [
-          m.mountPath,
-          volume?.hostPath ? `hostPath ${volume.hostPath.path} (${volume.hostPath.type})` : volume?.emptyDir ? 'emptyDir' : '?',
-        ];
-      }),
-    );
-  }
+  /** The lichen container's mounts that every release has, whatever the manager does. */
+  const busMounts = {
+    '/var/lib/lichen': 'pvc data lichen',
+    '/etc/nats/users': 'pvc data users',
+    '/var/log/nats': 'emptyDir nats-log (ro)',
+    '/etc/lichen/service-users': `secret ${release}-nats-service-users (ro)`,
+  };
 
-  it('runs one manager pod, replaced and never doubled, from the one image, for process components only by default', () => {
-    const { deployment, pod, container } = managerPod(render('componentManager.enabled=true'));
+  it('runs the manager beside the router in the one NATS pod, from the one image, for process components only by default', () => {
+    const manifests = render('componentManager.enabled=true');
+    const { statefulSet, pod, container } = managerPod(manifests);
 
-    expect(deployment.spec.replicas).toBe(1);
-    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    // One pod, never two managers at once; and no Deployment of its own any more.
+    expect(statefulSet.spec.replicas).toBe(1);
+    expect(manifests.filter((m) => m.kind === 'Deployment')).toEqual([]);
     expect(container.image).toBe(`docker.io/lichen/lichen:${appVersion}`);
-    expect(container.args).toEqual(['run', 'component-manager']);
+    expect(container.args).toEqual(['run', 'router', 'component-manager']);
     expect(envOf(container).get('LICHEN_RUNTIMES')).toBe('process');
     expect(envOf(container).has('LICHEN_DOCKER_SOCKET')).toBe(false);
-    // Nothing from the node: the process components live in the pod, on emptyDirs under a read-only root.
-    expect(mountsOf(pod, container)).toEqual({ '/var/lib/lichen': 'emptyDir', '/tmp': 'emptyDir' });
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+    // Nothing from the node: process components live in the pod, on emptyDirs under a read-only root.
+    expect(mountsOf(statefulSet, pod, container)).toEqual({
+      ...busMounts,
+      '/var/lib/lichen/components': 'emptyDir components',
+      '/tmp': 'emptyDir tmp',
+    });
+    expect(pod.volumes).toContainEqual({ name: 'components', emptyDir: { sizeLimit: '1Gi' } });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/metrics', port: 'metrics' });
+    expect(container.resources).toEqual({ requests: { cpu: '20m', memory: '128Mi' }, limits: { memory: '512Mi' } });
   });
 
   it('gives the manager a fixed device id and only variables the host and the manager read', () => {
-    const { container } = managerPod(render('componentManager.enabled=true'));
-    const env = Object.fromEntries(container.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+    const manifests = render('componentManager.enabled=true');
+    const { container } = managerPod(manifests);
+    const env = processEnv(manifests, container, 'node-1');
     // The manager's own variables (services/component-manager/src/config.ts); an e2e spec may not import a service.
     const managerVariables = [
       'LICHEN_RUNTIMES',
@@ -341,6 +407,7 @@ describe('helm template with the component manager', () => {
     const read = new Set([...Object.keys(hostConfigShape).map((key) => environmentVariable(key)), ...managerVariables]);
 
     expect(Object.keys(env).filter((name) => !read.has(name))).toEqual([]);
+    expect(hostConfigProblems(env)).toEqual([]);
     expect(env).toMatchObject({
       LICHEN_RECONCILE_INTERVAL: '5s',
       LICHEN_RESTART_BACKOFF_BASE: '10s',
@@ -350,7 +417,7 @@ describe('helm template with the component manager', () => {
     // Its state in Redis is keyed by the device id: the release's, not the node's, so it follows the pod.
     expect(loadConfig(hostConfigShape, env)).toMatchObject({
       deviceId: release,
-      natsUrl: `nats://${release}-nats:4222`,
+      natsUrl: 'nats://127.0.0.1:4222',
       redisUrl: `redis://${release}-redis:6379`,
       dataDir: '/var/lib/lichen',
     });
@@ -359,36 +426,70 @@ describe('helm template with the component manager', () => {
         'componentManager.enabled=true',
         'componentManager.deviceId=press-7',
         'componentManager.config.restartBackoffBase=1s',
+        'componentManager.extraEnv[0].name=LICHEN_COMPONENT_NATS_URL',
+        'componentManager.extraEnv[0].value=nats://10.0.0.7:30422',
       ),
     ).container;
     expect(envOf(custom).get('LICHEN_DEVICE_ID')).toBe('press-7');
     expect(envOf(custom).get('LICHEN_RESTART_BACKOFF_BASE')).toBe('1s');
+    expect(envOf(custom).get('LICHEN_COMPONENT_NATS_URL')).toBe('nats://10.0.0.7:30422');
   });
 
-  it("mounts the node's Docker socket with dockerSocket, pinned to its node, as root by default", () => {
-    const { pod, container } = managerPod(render(...pinned));
+  it("mounts the node's Docker socket with dockerSocket, the pod pinned to its node, as NATS's user with the socket's group", () => {
+    const { statefulSet, pod, container } = managerPod(render(...pinned, 'nats.nodeSelector.disk=ssd'));
 
-    expect(mountsOf(pod, container)).toEqual({
-      '/var/lib/lichen': 'emptyDir',
-      '/tmp': 'emptyDir',
+    expect(mountsOf(statefulSet, pod, container)).toEqual({
+      ...busMounts,
+      '/var/lib/lichen/components': 'emptyDir components',
+      '/tmp': 'emptyDir tmp',
       '/var/run/docker.sock': 'hostPath /var/run/docker.sock (Socket)',
     });
     expect(envOf(container).get('LICHEN_RUNTIMES')).toBe('docker,process');
     expect(envOf(container).get('LICHEN_DOCKER_SOCKET')).toBe('/var/run/docker.sock');
-    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/hostname': 'press-7' });
-    expect(pod.securityContext).toMatchObject({ runAsUser: 0 });
+    // NATS and its data go with the manager: both selectors hold.
+    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/hostname': 'press-7', disk: 'ssd' });
+    // Never root: NATS, as the same user, reads the users file the manager's process writes.
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, supplementalGroups: [998] });
+    expect(container.securityContext.runAsUser).toBeUndefined();
     expect(container.securityContext.capabilities).toEqual({ drop: ['ALL'] });
   });
 
-  it("runs the manager unprivileged with the socket's group when dockerGroupId is given", () => {
-    const { pod } = managerPod(render(...pinned, 'componentManager.dockerGroupId=998'));
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, supplementalGroups: [998] });
+  it("moves the manager's pod settings to the NATS pod, added to NATS's own", () => {
+    const { statefulSet, pod } = managerPod(
+      render(
+        'componentManager.enabled=true',
+        'componentManager.podLabels.team=line-3',
+        'componentManager.podAnnotations.owner=ops',
+        'componentManager.tolerations[0].key=edge',
+        'componentManager.tolerations[0].operator=Exists',
+        'nats.tolerations[0].key=storage',
+        'nats.tolerations[0].operator=Exists',
+      ),
+    );
+    expect(statefulSet.spec.template.metadata.labels.team).toBe('line-3');
+    expect(statefulSet.spec.template.metadata.annotations.owner).toBe('ops');
+    expect(pod.tolerations).toEqual([
+      { key: 'storage', operator: 'Exists' },
+      { key: 'edge', operator: 'Exists' },
+    ]);
+    // Off, the manager's settings do not apply.
+    expect(
+      natsPod(render('componentManager.podLabels.team=line-3')).statefulSet.spec.template.metadata.labels.team,
+    ).toBeUndefined();
   });
 
   it.each([
     {
-      set: ['componentManager.enabled=true', 'componentManager.dockerSocket=/var/run/docker.sock'],
+      set: [
+        'componentManager.enabled=true',
+        'componentManager.dockerSocket=/var/run/docker.sock',
+        'componentManager.dockerGroupId=998',
+      ],
       message: /componentManager\.dockerSocket needs componentManager\.nodeSelector/,
+    },
+    {
+      set: pinned.filter((pair) => !pair.startsWith('componentManager.dockerGroupId')),
+      message: /componentManager\.dockerSocket needs componentManager\.dockerGroupId, the socket's group on the node/,
     },
     { set: ['componentManager.dockerSocket=docker.sock'], message: /componentManager\.dockerSocket: Does not match pattern/ },
     { set: ['componentManager.deviceId=press.7'], message: /componentManager\.deviceId: Does not match pattern/ },
@@ -482,6 +583,8 @@ describe('NATS configuration: one generated shape for npm start, compose and the
     client: { host: '0.0.0.0', port: clientPort },
     monitor: { host: '0.0.0.0', port: monitorPort },
     jetstream: { storeDir: '/data', maxFileStoreBytes },
+    // The users file the lichen container writes, as in compose.
+    includes: ['users/users.conf'],
   });
 
   it('renders the nats.conf natsServerConfig() writes, for the default values', () => {
@@ -496,10 +599,13 @@ describe('NATS configuration: one generated shape for npm start, compose and the
       'nats.jetstream.maxFileStore=1073741824',
     );
     expect(natsConf(manifests)).toBe(natsServerConfig(chartSettings('press-7', 4333, 8333, 1024 ** 3)));
-    // The Services and the container follow the ports of the file.
-    const [container] = find(manifests, 'StatefulSet', `${release}-nats`).spec.template.spec.containers;
-    expect(container.ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([4333, 8333]);
+    // The Services and the containers follow the ports of the file.
+    const { nats, lichen } = natsPod(manifests);
+    expect(nats.ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([4333, 8333]);
     expect(envOf(exporterPod(manifests).container).get('LICHEN_NATS_URL')).toBe(`nats://${release}-nats:4333`);
+    expect(envOf(lichen).get('LICHEN_NATS_URL')).toBe('nats://127.0.0.1:4333');
+    expect(envOf(lichen).get('LICHEN_NATS_MONITOR_URL')).toBe('http://127.0.0.1:8333');
+    expect(nats.lifecycle.postStart.exec.command.join(' ')).toContain('http://127.0.0.1:8333/varz');
   });
 
   it('leaves max_file_store to nats-server when nats.jetstream.maxFileStore=null', () => {
@@ -516,8 +622,8 @@ describe('NATS configuration: one generated shape for npm start, compose and the
   });
 
   it('appends nats.extraArgs after the config file, which they override', () => {
-    const [container] = find(render('nats.extraArgs={--debug}'), 'StatefulSet', `${release}-nats`).spec.template.spec.containers;
-    expect(container.args).toEqual(['nats-server', '--config', '/etc/nats/nats.conf', '--debug']);
+    const { nats } = natsPod(render('nats.extraArgs={--debug}'));
+    expect(nats.args).toEqual(['sh', '/etc/nats/run-nats.sh', '--config', '/etc/nats/nats.conf', '--debug']);
   });
 
   it('keeps compose/nats/nats.conf equal to what natsServerConfig() writes for compose', () => {
@@ -531,6 +637,145 @@ describe('NATS configuration: one generated shape for npm start, compose and the
         includes: ['users/users.conf'],
       }),
     );
+  });
+});
+
+describe('helm template: NATS with enforced users, as npm start and compose run it', () => {
+  let manifests: Manifest[];
+  const compose = parse(readFileSync(resolve(repoRoot, 'compose/docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { command: string[]; environment: Record<string, string> }>;
+  };
+
+  beforeAll(() => {
+    manifests = render();
+  });
+
+  it('runs the lichen container beside NATS, writing its users file and reading its log, as compose does', () => {
+    const { lichen } = natsPod(manifests);
+    const env = processEnv(manifests, lichen, 'node-1');
+    const composed = compose.services['lichen']!.environment;
+
+    expect(env).toMatchObject({
+      LICHEN_DEVICE_ID: release,
+      LICHEN_NATS_URL: 'nats://127.0.0.1:4222',
+      LICHEN_NATS_MONITOR_URL: 'http://127.0.0.1:8222',
+      LICHEN_NATS_USERS_FILE: composed['LICHEN_NATS_USERS_FILE'],
+      LICHEN_NATS_LOG_FILE: composed['LICHEN_NATS_LOG_FILE'],
+      LICHEN_NATS_SERVICE_USERS_DIR: '/etc/lichen/service-users',
+      LICHEN_REDIS_URL: `redis://${release}-redis:6379`,
+    });
+    // Lichen's own login to a NATS whose users it writes: none given, it makes its own.
+    expect(env).not.toHaveProperty('LICHEN_NATS_USER');
+    expect(hostConfigProblems(env)).toEqual([]);
+    expect(loadConfig(hostConfigShape, env)).toMatchObject({
+      natsUsersFile: '/etc/nats/users/users.conf',
+      natsLogFile: '/var/log/nats/nats.log',
+      natsServiceUsersDir: '/etc/lichen/service-users',
+    });
+  });
+
+  it('includes the users file the lichen container writes, both containers seeing it in one folder on the PVC', () => {
+    const { statefulSet, pod, nats, lichen } = natsPod(manifests);
+    const usersFile = envOf(lichen).get('LICHEN_NATS_USERS_FILE') as string;
+
+    // nats.conf is /etc/nats/nats.conf: its include names /etc/nats/users/users.conf.
+    expect(natsConf(manifests)).toMatch(/^include "users\/users\.conf"$/m);
+    expect(resolve('/etc/nats', 'users/users.conf')).toBe(usersFile);
+    const natsMounts = mountsOf(statefulSet, pod, nats);
+    const lichenMounts = mountsOf(statefulSet, pod, lichen);
+    expect(natsMounts[dirname(usersFile)]).toBe('pvc data users');
+    expect(lichenMounts[dirname(usersFile)]).toBe('pvc data users');
+    // NATS's log: written by the nats container, read by the lichen container.
+    const logFile = envOf(lichen).get('LICHEN_NATS_LOG_FILE') as string;
+    expect(natsMounts[dirname(logFile)]).toBe('emptyDir nats-log');
+    expect(lichenMounts[dirname(logFile)]).toBe('emptyDir nats-log (ro)');
+    // Lichen's data (its users, their key, the operator's credentials) outlives the pod, as the users file does.
+    expect(lichenMounts['/var/lib/lichen']).toBe('pvc data lichen');
+  });
+
+  it('runs both containers as one non-root user, so that NATS reads the users file Lichen writes 0600', () => {
+    const { pod, nats, lichen } = natsPod(manifests);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(nats.securityContext.runAsUser).toBeUndefined();
+    expect(lichen.securityContext.runAsUser).toBeUndefined();
+    const result = helm('template', release, chartDir, '--set', 'nats.podSecurityContext.runAsUser=null');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(
+      /nats\.podSecurityContext\.runAsUser is required: both containers of the NATS pod run as that user/,
+    );
+  });
+
+  it('starts the lichen container once NATS answers, and keeps the pod ready on NATS alone', () => {
+    const { pod, nats, lichen } = natsPod(manifests);
+    expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['nats', 'lichen']);
+    expect(nats.lifecycle.postStart.exec.command.join(' ')).toContain('wget -q -T 2 -O /dev/null http://127.0.0.1:8222/varz');
+    expect(lichen.readinessProbe).toBeUndefined();
+    expect(lichen.livenessProbe.httpGet).toEqual({ path: '/metrics', port: 'metrics' });
+  });
+
+  it('runs nats-server through the run-nats.sh of compose, the same file, with the same arguments', () => {
+    const composeScript = readFileSync(resolve(repoRoot, 'compose/nats/run-nats.sh'), 'utf8');
+    expect(readFileSync(resolve(chartDir, 'files/run-nats.sh'), 'utf8')).toBe(composeScript);
+    const configMap = find(manifests, 'ConfigMap', `${release}-nats`) as unknown as { data: Record<string, string> };
+    expect(configMap.data['run-nats.sh']).toBe(composeScript);
+    expect(natsPod(manifests).nats.args).toEqual(compose.services['nats']!.command);
+  });
+
+  it('gives the health exporters a service user, its password in a Secret that the lichen container reads', () => {
+    const secretName = `${release}-nats-service-users`;
+    const password = secretValue(manifests, secretName, 'health-exporter');
+    expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+    const exporterEnv = processEnv(manifests, exporterPod(manifests).container, 'node-1');
+    expect(exporterEnv).toMatchObject({ LICHEN_NATS_USER: 'health-exporter', LICHEN_NATS_PASSWORD: password });
+    const { pod, lichen } = natsPod(manifests);
+    const mount = lichen.volumeMounts.find((m: Mount) => m.mountPath === envOf(lichen).get('LICHEN_NATS_SERVICE_USERS_DIR'));
+    expect(pod.volumes).toContainEqual({ name: mount.name, secret: { secretName } });
+    expect(mount.readOnly).toBe(true);
+  });
+
+  it("uses a Secret of the operator's with nats.serviceUsers.existingSecret, and makes none", () => {
+    const manifests = render('nats.serviceUsers.existingSecret=plant-bus-users');
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+    expect(envOf(exporterPod(manifests).container).get('LICHEN_NATS_PASSWORD')).toEqual({
+      secretKeyRef: { name: 'plant-bus-users', key: 'health-exporter' },
+    });
+    expect(natsPod(manifests).pod.volumes).toContainEqual({ name: 'service-users', secret: { secretName: 'plant-bus-users' } });
+  });
+
+  it('opens no MQTT listener by default', () => {
+    expect(natsConf(manifests)).not.toContain('mqtt');
+    expect(manifests.filter((m) => m.metadata.name === `${release}-nats-mqtt`)).toEqual([]);
+  });
+
+  it("opens NATS's MQTT listener with nats.mqtt.enabled, in the generated shape, behind a Service of its own", () => {
+    const manifests = render('nats.mqtt.enabled=true', 'nats.mqtt.serviceType=NodePort', 'nats.mqtt.nodePort=31883');
+    expect(natsConf(manifests)).toBe(
+      natsServerConfig({
+        serverName: 'lichen',
+        client: { host: '0.0.0.0', port: 4222 },
+        monitor: { host: '0.0.0.0', port: 8222 },
+        jetstream: { storeDir: '/data', maxFileStoreBytes: 1610612736 },
+        mqtt: { host: '0.0.0.0', port: 1883 },
+        includes: ['users/users.conf'],
+      }),
+    );
+    expect(natsPod(manifests).nats.ports).toContainEqual({ name: 'mqtt', containerPort: 1883 });
+    const service = find(manifests, 'Service', `${release}-nats-mqtt`);
+    expect(service.spec.type).toBe('NodePort');
+    expect(service.spec.ports).toEqual([{ name: 'mqtt', port: 1883, targetPort: 'mqtt', nodePort: 31883 }]);
+    expect(service.spec.selector).toMatchObject({ 'app.kubernetes.io/component': 'nats' });
+    const inCluster = find(render('nats.mqtt.enabled=true'), 'Service', `${release}-nats-mqtt`);
+    expect(inCluster.spec).toMatchObject({ type: 'ClusterIP', ports: [{ name: 'mqtt', port: 1883, targetPort: 'mqtt' }] });
+  });
+
+  it.each([
+    { set: 'nats.mqtt.serviceType=External', message: /nats\.mqtt\.serviceType: nats\.mqtt\.serviceType must be one of/ },
+    { set: 'nats.mqtt.nodePort=80', message: /nats\.mqtt\.nodePort: Must be greater than or equal to 30000/ },
+    { set: 'nats.serviceUsers.existingSecret=Bad_Name', message: /nats\.serviceUsers\.existingSecret: Does not match pattern/ },
+  ])('rejects $set, naming the value', ({ set, message }) => {
+    const result = helm('template', release, chartDir, '--set', set);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(message);
   });
 });
 

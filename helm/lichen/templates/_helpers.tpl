@@ -60,16 +60,35 @@ app.kubernetes.io/part-of: lichen
 {{- printf "%s-health-exporter" (include "lichen.fullname" .) }}
 {{- end }}
 
-{{- define "lichen.componentManager.fullname" -}}
-{{- printf "%s-component-manager" (include "lichen.fullname" .) }}
+{{/*
+The device id of the lichen container in the NATS pod (the router, the component manager): componentManager.deviceId,
+or the release's full name. Not the node's name: that is one pod whose state (in the release's Redis, under its device
+id) must follow it if it moves.
+*/}}
+{{- define "lichen.natsPod.deviceId" -}}
+{{- .Values.componentManager.deviceId | default (include "lichen.fullname" .) }}
 {{- end }}
 
 {{/*
-The component manager's device id: componentManager.deviceId, or the release's full name. Not the node's name: the
-manager is one pod whose state (in the release's Redis, under its device id) must follow it if it moves.
+The Secret of the service users: Lichen processes in other pods (the health exporters) that log in to the release's
+NATS. One key per user, holding its password; the lichen container in the NATS pod writes every key into NATS's users.
 */}}
-{{- define "lichen.componentManager.deviceId" -}}
-{{- .Values.componentManager.deviceId | default (include "lichen.fullname" .) }}
+{{- define "lichen.serviceUsers.secretName" -}}
+{{- .Values.nats.serviceUsers.existingSecret | default (printf "%s-nats-service-users" (include "lichen.fullname" .)) }}
+{{- end }}
+
+{{/*
+How a Lichen workload outside the NATS pod logs in: as a service user, its password from the service users' Secret.
+Call with (dict "ctx" $ "user" "health-exporter").
+*/}}
+{{- define "lichen.natsLoginEnv" -}}
+- name: LICHEN_NATS_USER
+  value: {{ .user | quote }}
+- name: LICHEN_NATS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "lichen.serviceUsers.secretName" .ctx }}
+      key: {{ .user | quote }}
 {{- end }}
 
 {{- define "lichen.exporter.serviceAccountName" -}}
@@ -102,27 +121,29 @@ there at start, so under a read-only root filesystem it is an emptyDir: see "lic
 {{- end }}
 
 {{/*
-The runtime host's variables, the same for every Lichen workload: the device, the release's NATS and Redis (so the
-process starts no servers of its own), the one /metrics + /healthz endpoint, the log level and the data folder.
-LICHEN_DEVICE_ID is the node's name: a device id is a NATS subject token (letters, digits, _ and -), and the
-downward API cannot rewrite a value, so a node name with a dot is refused at start (see the README).
+The runtime host's variables for a Lichen workload outside the NATS pod: the device, the release's NATS (through its
+Service) and Redis (so the process starts no servers of its own), the one /metrics + /healthz endpoint, the log level
+and the data folder. LICHEN_DEVICE_ID is the node's name: a device id is a NATS subject token (letters, digits, _ and
+-), and the downward API cannot rewrite a value, so a node name with a dot is refused at start (see the README). Its
+login is "lichen.natsLoginEnv".
 */}}
 {{- define "lichen.hostEnv" -}}
 - name: LICHEN_DEVICE_ID
   valueFrom:
     fieldRef:
       fieldPath: spec.nodeName
-{{ include "lichen.hostEnvWithoutDevice" . }}
-{{- end }}
-
-{{/*
-The runtime host's variables but the device id, for a workload whose device is not its node (the component manager).
-*/}}
-{{- define "lichen.hostEnvWithoutDevice" -}}
 - name: LICHEN_NATS_URL
   value: {{ include "lichen.natsUrl" . | quote }}
 - name: LICHEN_NATS_MONITOR_URL
   value: {{ include "lichen.natsMonitorUrl" . | quote }}
+{{ include "lichen.hostEnvCommon" . }}
+{{- end }}
+
+{{/*
+The runtime host's variables every Lichen workload shares, wherever its NATS is: Redis, /metrics, the log level and
+the data folder.
+*/}}
+{{- define "lichen.hostEnvCommon" -}}
 - name: LICHEN_REDIS_URL
   value: {{ include "lichen.redisUrl" . | quote }}
 - name: LICHEN_METRICS_HOST
@@ -136,8 +157,8 @@ The runtime host's variables but the device id, for a workload whose device is n
 {{- end }}
 
 {{/*
-The data folder's mount and volume: an emptyDir, as it only holds endpoints.json (NATS and Redis run in their own
-pods, so no server data lands here).
+The data folder's mount and volume outside the NATS pod: an emptyDir, as it only holds endpoints.json (NATS and Redis
+run in their own pods, so no server data lands here).
 */}}
 {{- define "lichen.dataVolumeMount" -}}
 - name: lichen-data
@@ -151,7 +172,8 @@ pods, so no server data lands here).
 {{- end }}
 
 {{/*
-In-cluster addresses of NATS and Redis, short names: the exporter runs in the release's namespace.
+In-cluster addresses of NATS and Redis, short names: the exporter runs in the release's namespace. The lichen
+container in the NATS pod reaches NATS on 127.0.0.1 instead.
 */}}
 {{- define "lichen.natsUrl" -}}
 {{- printf "nats://%s:%v" (include "lichen.nats.fullname" .) .Values.nats.clientPort }}
@@ -168,8 +190,9 @@ In-cluster addresses of NATS and Redis, short names: the exporter runs in the re
 {{/*
 nats.conf, byte for byte what natsServerConfig() in libs/host/src/servers/nats-config.ts writes for the chart's
 settings (test/deploy/helm.e2e.spec.ts compares them), so NATS runs the same config under `npm start`, compose and
-the chart. nats.serverName is restricted by the schema to letters, digits, _ and -, where Go's and JavaScript's
-string quoting agree.
+the chart: JetStream, monitoring, the MQTT listener when nats.mqtt.enabled, and the users file Lichen writes.
+nats.serverName is restricted by the schema to letters, digits, _ and -, where Go's and JavaScript's string quoting
+agree.
 */}}
 {{- define "lichen.nats.conf" -}}
 {{- $nats := .Values.nats -}}
@@ -183,7 +206,26 @@ jetstream {
   max_file_store: {{ . | int64 }}
 {{- end }}
 }
+{{- if $nats.mqtt.enabled }}
+mqtt {
+  listen: "0.0.0.0:{{ $nats.mqtt.port | int }}"
+}
+{{- end }}
+include "users/users.conf"
 {{ end }}
+
+{{/*
+The folder of NATS's users file, in both containers of the NATS pod: nats.conf includes users/users.conf beside it,
+the lichen container writes it (LICHEN_NATS_USERS_FILE), run-nats.sh reloads NATS when it changes. The same paths as
+in the compose file.
+*/}}
+{{- define "lichen.nats.usersDir" -}}
+/etc/nats/users
+{{- end }}
+
+{{- define "lichen.nats.logDir" -}}
+/var/log/nats
+{{- end }}
 
 {{/*
 A Kubernetes quantity without a milli suffix ("2Gi", "1.5G", "512") as a number of bytes, for comparisons.

@@ -63,6 +63,12 @@ export const hostConfigShape = {
   natsUsersFile: z.string().min(1).optional(),
   /** That NATS's log, where Lichen counts permission violations and reads why a reload failed. */
   natsLogFile: z.string().min(1).optional(),
+  /**
+   * A folder of service users, one file per user holding its password (a mounted Kubernetes Secret): Lichen
+   * processes elsewhere (the chart's health exporters) that log in, with every subject, to the NATS whose users
+   * Lichen writes.
+   */
+  natsServiceUsersDir: z.string().min(1).optional(),
   redisUrl: url('redis', 'rediss').optional(),
   metricsHost: z.string().min(1).default('0.0.0.0'),
   metricsPort: port().optional(),
@@ -108,6 +114,11 @@ export function hostConfigProblems(env: Readonly<Record<string, string | undefin
   } else if (set('LICHEN_NATS_LOG_FILE')) {
     problems.push(
       'LICHEN_NATS_USERS_FILE: required with LICHEN_NATS_LOG_FILE (the log is read on a NATS whose users Lichen writes)',
+    );
+  }
+  if (set('LICHEN_NATS_SERVICE_USERS_DIR') && set('LICHEN_NATS_URL') && !set('LICHEN_NATS_USERS_FILE')) {
+    problems.push(
+      'LICHEN_NATS_USERS_FILE: required with LICHEN_NATS_SERVICE_USERS_DIR and LICHEN_NATS_URL (service users go into the users file Lichen writes)',
     );
   }
   return problems;

@@ -78,6 +78,21 @@ describe('loadRuntimeConfig', () => {
     ]);
   });
 
+  it('takes service users on a NATS whose users Lichen writes, its own or one with a users file', () => {
+    const dir = { LICHEN_NATS_SERVICE_USERS_DIR: '/etc/lichen/service-users' };
+    expect(loadRuntimeConfig([], dir).host.natsServiceUsersDir).toBe('/etc/lichen/service-users');
+    const external = {
+      ...dir,
+      LICHEN_NATS_URL: 'nats://127.0.0.1:4222',
+      LICHEN_NATS_MONITOR_URL: 'http://127.0.0.1:8222',
+      LICHEN_NATS_USERS_FILE: '/etc/nats/users/users.conf',
+    };
+    expect(loadRuntimeConfig([], external).host.natsServiceUsersDir).toBe('/etc/lichen/service-users');
+    expect(problems(() => loadRuntimeConfig([], { ...dir, LICHEN_NATS_URL: 'nats://n:4222' }))).toEqual([
+      'LICHEN_NATS_USERS_FILE: required with LICHEN_NATS_SERVICE_USERS_DIR and LICHEN_NATS_URL (service users go into the users file Lichen writes)',
+    ]);
+  });
+
   it('says when two services would read the same variable', () => {
     const twin = defineService({ name: 'twin', config: { heartbeatInterval: duration().default(1) }, module });
     const clash = defineService({ name: 'clash', config: { deviceId: z.string().default('x') }, module });

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
@@ -81,9 +81,16 @@ describe('lichen run with its own NATS and Redis', () => {
   beforeAll(async () => {
     held = await Promise.all([holdPort(4222), holdPort(6379)]);
     dataDir = await mkdtemp(join(tmpdir(), 'lichen-host-'));
+    await mkdir(join(dataDir, 'service-users'));
+    await writeFile(join(dataDir, 'service-users', 'gateway'), 'gateway-secret');
     runtime = await startRuntime({
       services: [probe],
-      env: { LICHEN_DATA_DIR: dataDir, LICHEN_DEVICE_ID: 'host-test', LICHEN_METRICS_HOST: '127.0.0.1' },
+      env: {
+        LICHEN_DATA_DIR: dataDir,
+        LICHEN_DEVICE_ID: 'host-test',
+        LICHEN_METRICS_HOST: '127.0.0.1',
+        LICHEN_NATS_SERVICE_USERS_DIR: join(dataDir, 'service-users'),
+      },
       logDestination: log.destination,
     });
     await runtime.bus.ready;
@@ -130,6 +137,17 @@ describe('lichen run with its own NATS and Redis', () => {
       await caller.close();
     }
     expect(JSON.stringify(log.lines)).not.toContain(operator.password.reveal());
+  });
+
+  it('lets the service users of LICHEN_NATS_SERVICE_USERS_DIR in, with every subject', async () => {
+    const gateway = await connect({ servers: readEndpoints(dataDir)!.nats, user: 'gateway', pass: 'gateway-secret' });
+    try {
+      const heard = gateway.subscribe('lichen.evt.health', { max: 1 });
+      gateway.publish('lichen.evt.health', 'beat');
+      for await (const message of heard) expect(message.string()).toBe('beat');
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('gives services the bus authority, and counts the violations of the users they set in /metrics', async () => {

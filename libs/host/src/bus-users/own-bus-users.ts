@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Secret } from '@lichen/config';
 import type { Logger } from '@lichen/logging';
+import type { BusUser } from './bus-user.js';
 import { ManagedBusAuthority } from './bus-authority.js';
 import { hostLogins } from './host-users.js';
 import type { ReloadableNats } from './nats-reload.js';
@@ -22,6 +23,8 @@ export interface OwnBusUsersOptions {
   monitorUrl: string;
   /** The server's process once it runs. */
   pid(): number | undefined;
+  /** Lichen processes elsewhere that log in with every subject, as Lichen's own users (LICHEN_NATS_SERVICE_USERS_DIR). */
+  serviceUsers?: readonly BusUser[];
   logger: Logger;
 }
 
@@ -48,6 +51,7 @@ export async function openOwnBusUsers(options: OwnBusUsersOptions): Promise<OwnB
     command: options.command,
     nats: { pid: () => options.pid(), monitorUrl: options.monitorUrl, logFile },
     violations,
+    serviceUsers: options.serviceUsers,
     logger: options.logger,
   });
   return { ...users, violations };
@@ -65,6 +69,8 @@ export interface BusUsersOptions {
   nats: ReloadableNats;
   /** The watch on NATS's log, started once the file is written; none when Lichen cannot read that log. */
   violations?: ViolationWatch;
+  /** Lichen processes elsewhere that log in with every subject, as Lichen's own users (LICHEN_NATS_SERVICE_USERS_DIR). */
+  serviceUsers?: readonly BusUser[];
   logger: Logger;
 }
 
@@ -82,7 +88,7 @@ export async function openBusUsers(options: BusUsersOptions): Promise<BusUsers> 
   const { natsDir, nats, violations } = options;
   const logins = hostLogins(options.dataDir);
   const authority = await ManagedBusAuthority.open({
-    hostUsers: logins.users,
+    hostUsers: [...logins.users, ...(options.serviceUsers ?? [])],
     store: new UsersJsonStore(join(natsDir, 'users.json')),
     sealer: new BcryptSealer(join(natsDir, 'users.key')),
     target: new NatsUsersFile({ file: options.usersFile, configFile: options.configFile, command: options.command, nats }),

@@ -3,6 +3,14 @@ import type { BusUser, ConnectionType } from './bus-user.js';
 
 const connectionTypes: readonly ConnectionType[] = ['STANDARD', 'MQTT', 'WEBSOCKET', 'LEAFNODE'];
 
+/** What a user name must be, said to whoever gave one. */
+export const USER_NAME_RULE = 'expected 1 to 128 characters, without whitespace, quotes or backslashes';
+
+/** A name nats-server writes unescaped between quotes in its log lines, so that a violation line names its user plainly. */
+export function isUserName(name: string): boolean {
+  return /^[\x21-\x7e\u00a0-\uffff]{1,128}$/.test(name) && !/["\\]/.test(name);
+}
+
 /**
  * What is wrong with a group of users before it goes near NATS. Names are held to what nats-server writes
  * unescaped between quotes in its log (no whitespace, quotes or backslashes), so that a violation line names its
@@ -14,8 +22,8 @@ export function userProblems(owner: string, users: readonly BusUser[]): Violatio
   const seen = new Set<string>();
   users.forEach((user, index) => {
     const at = (field: string) => `users[${index}].${field}`;
-    if (!/^[\x21-\x7e\u00a0-\uffff]{1,128}$/.test(user.name) || /["\\]/.test(user.name)) {
-      problems.push({ path: at('name'), reason: 'expected 1 to 128 characters, without whitespace, quotes or backslashes' });
+    if (!isUserName(user.name)) {
+      problems.push({ path: at('name'), reason: USER_NAME_RULE });
     } else if (seen.has(user.name)) {
       problems.push({ path: at('name'), reason: `"${user.name}" is given twice` });
     }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Secret } from '@lichen/config';
 import type { Logger } from '@lichen/logging';
 import type { BusAuthority } from '../bus-users/bus-authority.port.js';
+import type { BusUser } from '../bus-users/bus-user.js';
 import { openBusUsers } from '../bus-users/own-bus-users.js';
+import { readServiceUsers } from '../bus-users/service-users.js';
 import { UnmanagedBusAuthority } from '../bus-users/unmanaged-bus-authority.js';
 import { ViolationWatch } from '../bus-users/violation-watch.js';
 import type { HostConfig } from '../host-config.js';
@@ -41,12 +43,15 @@ export async function settleServers(config: HostConfig, dataDir: string, logger:
   try {
     let natsUrl = config.natsUrl;
     let natsMonitorUrl = config.natsMonitorUrl;
+    // Read before any server starts: a bad folder stops Lichen with nothing started.
+    const serviceUsers = config.natsServiceUsersDir ? readServiceUsers(config.natsServiceUsersDir) : [];
     if (!natsUrl) {
       const nats = await startOwnNats({
         dataDir,
         deviceId: config.deviceId,
         command: config.natsServerBin,
         mqtt: config.mqttListen,
+        serviceUsers,
         logger,
       });
       own.set(nats.server.name, nats.server);
@@ -59,7 +64,8 @@ export async function settleServers(config: HostConfig, dataDir: string, logger:
       natsUrl = nats.url;
       natsMonitorUrl = nats.monitorUrl;
     } else if (config.natsUsersFile && natsMonitorUrl) {
-      bus = await externalBusUsers(config, { usersFile: config.natsUsersFile, monitorUrl: natsMonitorUrl }, dataDir, logger);
+      const nats = { usersFile: config.natsUsersFile, monitorUrl: natsMonitorUrl, serviceUsers };
+      bus = await externalBusUsers(config, nats, dataDir, logger);
     }
     let redisUrl = config.redisUrl;
     if (!redisUrl) {
@@ -75,13 +81,14 @@ export async function settleServers(config: HostConfig, dataDir: string, logger:
 }
 
 /**
- * The users of an external NATS that includes the users file Lichen writes (LICHEN_NATS_USERS_FILE): the compose
- * file's nats container, which reloads as soon as the file changes, so Lichen signals nothing and waits for
- * `/varz` to show the reload. Lichen keeps its users under `<dataDir>/nats/`, as for the NATS it runs.
+ * The users of an external NATS that includes the users file Lichen writes (LICHEN_NATS_USERS_FILE): the nats
+ * container of the compose file or of the Helm chart's NATS pod, which reloads as soon as the file changes, so Lichen
+ * signals nothing and waits for `/varz` to show the reload. Lichen keeps its users under `<dataDir>/nats/`, as for
+ * the NATS it runs.
  */
 async function externalBusUsers(
   config: HostConfig,
-  nats: { usersFile: string; monitorUrl: string },
+  nats: { usersFile: string; monitorUrl: string; serviceUsers: readonly BusUser[] },
   dataDir: string,
   logger: Logger,
 ): Promise<Pick<DeviceServers, 'busAuthority' | 'natsLogin' | 'violations'>> {
@@ -98,6 +105,7 @@ async function externalBusUsers(
     command: config.natsServerBin,
     nats: { monitorUrl: nats.monitorUrl, logFile },
     violations,
+    serviceUsers: nats.serviceUsers,
     logger,
   });
   return { busAuthority: users.authority, natsLogin: users.runtimeLogin, violations };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOperatorCredentials } from '@lichen/config';
 import { freePort, startNatsServer, startRedisServer, waitFor, type TestNatsServer, type TestRedisServer } from '@lichen/testing';
 import type { BusAuthority } from '../bus-users/bus-authority.port.js';
+import { readServiceUsers } from '../bus-users/service-users.js';
 import { defineService } from '../service-descriptor.js';
 import { startRuntime, type RuntimeHost } from '../start-runtime.js';
 import { BUS_AUTHORITY } from '../tokens.js';
@@ -17,7 +18,8 @@ import { natsServerConfig } from './nats-config.js';
 
 // `lichen run` against an external NATS that includes the users file Lichen writes (LICHEN_NATS_USERS_FILE), as in
 // the compose file: something beside NATS reloads it when the file changes (here a watcher like the nats container's
-// run-nats.sh), and there is no nats-server for Lichen to check the file with (as in the lichen image).
+// run-nats.sh), and there is no nats-server for Lichen to check the file with (as in the lichen image). A service user
+// comes from a folder laid out as Kubernetes mounts a Secret (LICHEN_NATS_SERVICE_USERS_DIR), as in the Helm chart.
 let dir: string;
 let nats: TestNatsServer;
 let redis: TestRedisServer;
@@ -40,7 +42,18 @@ const files = () => ({
   users: join(dir, 'users.conf'),
   log: join(dir, 'nats.log'),
   pid: join(dir, 'nats.pid'),
+  serviceUsers: join(dir, 'service-users'),
 });
+const exporterPassword = 'k8s-made-this-one-32-characters!';
+
+/** A Secret as the kubelet mounts it: the data in a timestamped folder, `..data` linking to it, each key a link. */
+async function mountSecret(at: string, data: Record<string, string>): Promise<void> {
+  const stamped = '..2026_01_01_00_00_00.000000001';
+  await mkdir(join(at, stamped), { recursive: true });
+  for (const [key, value] of Object.entries(data)) await writeFile(join(at, stamped, key), value);
+  await symlink(stamped, join(at, '..data'));
+  for (const key of Object.keys(data)) await symlink(join('..data', key), join(at, key));
+}
 
 /** Sends nats-server SIGHUP whenever the users file changes, as the compose file's nats container does. */
 function watchUsersFile(): NodeJS.Timeout {
@@ -74,6 +87,7 @@ beforeAll(async () => {
     }),
   );
   await writeFile(users, 'authorization { users = [ { user: "lichen-pending", password: "nobody-knows-this" } ] }\n');
+  await mountSecret(files().serviceUsers, { 'health-exporter': exporterPassword });
   nats = await startNatsServer({ port, extraArgs: ['-c', config, '-P', pid, '-l', log] });
   redis = await startRedisServer();
   watcher = watchUsersFile();
@@ -87,6 +101,7 @@ beforeAll(async () => {
       LICHEN_NATS_MONITOR_URL: `http://127.0.0.1:${monitorPort}`,
       LICHEN_NATS_USERS_FILE: users,
       LICHEN_NATS_LOG_FILE: log,
+      LICHEN_NATS_SERVICE_USERS_DIR: files().serviceUsers,
       LICHEN_NATS_SERVER_BIN: join(dir, 'no-nats-server-here'),
       LICHEN_REDIS_URL: redis.url,
     },
@@ -113,6 +128,23 @@ describe('lichen run with an external NATS whose users file it writes', () => {
     await cli.close();
     // Kept between runs with Lichen's data, not beside the users file.
     expect(existsSync(join(dir, 'data', 'nats', 'users.key'))).toBe(true);
+  });
+
+  it('lets a service user of the mounted folder in with every subject, its password kept only as a hash', async () => {
+    const exporter = await connect({ servers: nats.url, user: 'health-exporter', pass: exporterPassword });
+    try {
+      const heard = exporter.subscribe('lichen.evt.health', { max: 1 });
+      exporter.publish('lichen.evt.health', 'beat');
+      for await (const message of heard) expect(message.string()).toBe('beat');
+    } finally {
+      await exporter.close();
+    }
+    expect(readFileSync(files().users, 'utf8')).toMatch(/user: "health-exporter", password: "\$2[aby]\$/);
+    expect(readFileSync(files().users, 'utf8')).not.toContain(exporterPassword);
+  });
+
+  it('refuses a service users folder it cannot read, naming it', () => {
+    expect(() => readServiceUsers(join(dir, 'no-such-folder'))).toThrow(/cannot read the service users in .*no-such-folder/);
   });
 
   it('gives services an enforced authority whose users NATS has once setUsers resolves, and counts their violations', async () => {

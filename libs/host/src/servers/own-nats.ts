@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@lichen/logging';
+import type { BusUser } from '../bus-users/bus-user.js';
 import { openOwnBusUsers, USERS_CONF, type OwnBusUsers } from '../bus-users/own-bus-users.js';
 import { startManagedServer, type ManagedServer } from './managed-server.js';
 import { natsServerConfig } from './nats-config.js';
@@ -29,6 +30,8 @@ export async function startOwnNats(options: {
   command: string;
   /** NATS's MQTT listener for client devices, when they are enabled. */
   mqtt?: ListenAddress;
+  /** Lichen processes elsewhere that log in with every subject (LICHEN_NATS_SERVICE_USERS_DIR). */
+  serviceUsers?: readonly BusUser[];
   logger: Logger;
 }): Promise<OwnNats> {
   const { logger } = options;
@@ -66,6 +69,7 @@ export async function startOwnNats(options: {
     command: options.command,
     monitorUrl,
     pid: () => server?.pid,
+    serviceUsers: options.serviceUsers,
     logger,
   });
   try {
