@@ -114,7 +114,7 @@ export class RouterDevice {
 
   async routeCounters(name: string) {
     const list = await this.bus.request(subjects.routes.list, {});
-    return list.routes.find((route) => route.name === name)?.counters;
+    return list.routes.find(({ route }) => route?.name === name)?.counters;
   }
 
   get log(): string {

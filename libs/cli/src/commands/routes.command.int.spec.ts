@@ -22,11 +22,7 @@ const list = create(RouteListSchema, {
   deploymentId: 'd-7',
   routes: [
     {
-      name: 'hot',
-      from: 'sensors.*.temperature',
-      where: 'payload.celsius > 80',
-      to: 'alerts.temperature',
-      sample: 1,
+      route: { name: 'hot', from: 'sensors.*.temperature', where: 'payload.celsius > 80', to: 'alerts.temperature', sample: 1 },
       counters: { matched: 10n, routed: 7n, dropped: { not_json: 2n, condition_false: 1n } },
     },
   ],

@@ -9,15 +9,17 @@ describe('formatRouteTable', () => {
       deploymentId: 'd-42',
       routes: [
         {
-          name: 'hot-spindle',
-          from: 'sensors.*.temperature',
-          where: 'payload.celsius > 80 &&\n  payload.machine.startsWith("press-") && payload.shift == "night"',
-          to: 'alerts.temperature',
-          sample: 1,
+          route: {
+            name: 'hot-spindle',
+            from: 'sensors.*.temperature',
+            where: 'payload.celsius > 80 &&\n  payload.machine.startsWith("press-") && payload.shift == "night"',
+            to: 'alerts.temperature',
+            sample: 1,
+          },
           counters: { matched: 1250n, routed: 12n, dropped: { condition_false: 1235n, not_json: 2n, condition_error: 1n } },
         },
-        { name: 'all-vibration', from: 'sensors.>', to: 'cloud.vibration', counters: { matched: 7n, routed: 7n } },
-        { name: 'fresh', from: 'a.b', where: 'true', to: 'c.d' },
+        { route: { name: 'all-vibration', from: 'sensors.>', to: 'cloud.vibration' }, counters: { matched: 7n, routed: 7n } },
+        { route: { name: 'fresh', from: 'a.b', where: 'true', to: 'c.d' } },
       ],
     });
     expect(formatRouteTable(list)).toEqual([

@@ -12,14 +12,14 @@ const WHERE_WIDTH = 40;
 export function formatRouteTable(list: RouteList): string[] {
   const header = list.deploymentId ? `deployment ${list.deploymentId}` : 'no deployment yet';
   if (list.routes.length === 0) return [header, 'no routes'];
-  const rows = list.routes.map((route) => [
-    route.name,
-    route.from,
-    shorten(route.where),
-    route.to,
-    String(route.counters?.matched ?? 0n),
-    String(route.counters?.routed ?? 0n),
-    formatDropped(route.counters),
+  const rows = list.routes.map(({ route, counters }) => [
+    route?.name ?? '',
+    route?.from ?? '',
+    shorten(route?.where ?? ''),
+    route?.to ?? '',
+    String(counters?.matched ?? 0n),
+    String(counters?.routed ?? 0n),
+    formatDropped(counters),
   ]);
   return [header, ...formatTable(['NAME', 'FROM', 'WHERE', 'TO', 'MATCHED', 'ROUTED', 'DROPPED'], rows)];
 }

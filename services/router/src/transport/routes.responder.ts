@@ -19,13 +19,15 @@ export class RoutesResponder implements OnApplicationBootstrap, OnModuleDestroy 
       return {
         deploymentId: table.deploymentId,
         routes: table.routes.map(({ compiled: { definition }, counters }) => ({
-          name: definition.name,
-          from: definition.from,
-          where: definition.where ?? '',
-          to: definition.to,
-          output: definition.output ?? '',
-          sample: definition.sample,
-          rateLimit: definition.rateLimit ?? '',
+          route: {
+            name: definition.name,
+            from: definition.from,
+            where: definition.where ?? '',
+            to: definition.to,
+            output: definition.output ?? '',
+            sample: definition.sample,
+            rateLimit: definition.rateLimit ?? '',
+          },
           counters: {
             matched: BigInt(counters.matched),
             routed: BigInt(counters.routed),
