@@ -44,7 +44,9 @@ describe('docker components over their memory limit', () => {
   it('reports an OOM kill as the cause', async () => {
     const hog = {
       image,
-      command: ['node', '-e', 'const kept = []; setInterval(() => kept.push(Buffer.alloc(4e6, 1)), 20)'],
+      // Over its limit as soon as Node is up, well within the settle time that would call it healthy: growing it
+      // step by step raced that settle time on a busy machine, and the deployment could succeed first.
+      command: ['node', '-e', 'const kept = [Buffer.alloc(64e6, 1)]; setInterval(() => kept.push(Buffer.alloc(4e6, 1)), 20)'],
       resources: { memory: '32Mi' },
       restart: { policy: 'never' },
     };
