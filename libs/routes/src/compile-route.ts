@@ -3,7 +3,7 @@ import { parseRateLimit, type RateLimit } from './rate-limit.js';
 import { compileCondition, type Condition } from './route-condition.js';
 import type { CompiledTarget, RouteDefinition, RouteProblem } from './route-definition.js';
 import { SubjectFilter } from './subject-filter.js';
-import { cloudTopicProblem, subjectProblem } from './subject-syntax.js';
+import { cloudTopicProblem, isServerSubject, subjectProblem } from './subject-syntax.js';
 import { parseTargetTemplate, withoutPlaceholders } from './target-template.js';
 
 /** A route ready to run: its filter parsed, its condition compiled, its target a template. */
@@ -98,10 +98,6 @@ function reservedProblem(from: string): string | undefined {
   return serverSubjectProblem(from) && `"${from}" is the server's or a reply inbox's: a route cannot read it`;
 }
 
-/** A subject of the server's (`$JS`, `$SYS`, `$MQTT`) or a reply inbox: no route reads or writes there. */
 function serverSubjectProblem(subject: string): string | undefined {
-  const first = subject.split('.')[0] ?? '';
-  if (first.startsWith('$') || first.startsWith('_INBOX'))
-    return `"${subject}" is the server's or a reply inbox's: a route cannot publish there`;
-  return undefined;
+  return isServerSubject(subject) ? `"${subject}" is the server's or a reply inbox's: a route cannot publish there` : undefined;
 }

@@ -32,44 +32,4 @@ export class SubjectFilter {
     if (this.#tail) captured.push(subject.slice(fixed).join('.'));
     return captured;
   }
-
-  /** Whether some subject matches both filters. */
-  intersects(other: SubjectFilter): boolean {
-    const mine = this.tokens;
-    const theirs = other.tokens;
-    for (let index = 0; ; index++) {
-      const token = mine[index];
-      const given = theirs[index];
-      if (token === '>') return given !== undefined;
-      if (given === '>') return token !== undefined;
-      if (token === undefined || given === undefined) return token === given;
-      if (token !== '*' && given !== '*' && token !== given) return false;
-    }
-  }
-
-  /** Whether every subject `other` matches, this matches too: a subscription on this one receives them all. */
-  covers(other: SubjectFilter): boolean {
-    const mine = this.tokens;
-    const theirs = other.tokens;
-    for (let index = 0; index < mine.length; index++) {
-      const token = mine[index];
-      const given = theirs[index];
-      if (token === '>') return given !== undefined;
-      if (given === undefined || given === '>') return false;
-      if (token !== '*' && (given === '*' || token !== given)) return false;
-    }
-    return mine.length === theirs.length;
-  }
-}
-
-/**
- * The fewest filters whose subscriptions receive every message the given ones match: a filter covered by
- * another is left out (of two equal ones, the first is kept). One subscription per filter of the result means
- * a message reaches the router once, however many routes match it.
- */
-export function coveringFilters(filters: readonly SubjectFilter[]): SubjectFilter[] {
-  return filters.filter(
-    (filter, index) =>
-      !filters.some((other, at) => at !== index && other.covers(filter) && (!filter.covers(other) || at < index)),
-  );
 }

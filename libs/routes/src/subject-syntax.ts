@@ -36,3 +36,8 @@ export function cloudTopicProblem(topic: string): string | undefined {
     return `"${topic}" is not a valid cloud topic: levels cannot hold whitespace, ".", "*", ">", "+" or "#"`;
   return undefined;
 }
+
+/** A subject of the server's (`$JS`, `$SYS`, `$MQTT`) or a reply inbox: no route reads or writes there. */
+export function isServerSubject(subject: string): boolean {
+  return subject.startsWith('$') || subject.startsWith('_INBOX');
+}

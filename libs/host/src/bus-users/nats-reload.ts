@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileSize } from './file-size.js';
 import { BusAuthorityError } from './bus-authority.error.js';
 
 /** The running nats-server, as far as reloading it goes. */
@@ -24,7 +25,7 @@ export interface ReloadableNats {
 export async function reloadNats(nats: ReloadableNats, change: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
   if (nats.pid && nats.pid() === undefined) return change();
   const before = await configLoadTime(nats.monitorUrl);
-  const logStart = nats.logFile ? sizeOf(nats.logFile) : 0;
+  const logStart = nats.logFile ? fileSize(nats.logFile) : 0;
   await change();
   if (nats.pid && !signal(nats.pid())) return;
   const deadline = Date.now() + timeoutMs;
@@ -67,14 +68,6 @@ async function configLoadTime(monitorUrl: string): Promise<string> {
         cause: error,
       },
     );
-  }
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
   }
 }
 

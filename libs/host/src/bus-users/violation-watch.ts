@@ -1,6 +1,7 @@
-import { closeSync, openSync, readSync, statSync, truncateSync } from 'node:fs';
+import { closeSync, openSync, readSync, truncateSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { ViolationCounts } from './bus-authority.port.js';
+import { fileSize } from './file-size.js';
 import { parseViolation } from './violation-line.js';
 
 /** How much of the log one look reads at most; the rest waits for the next look. */
@@ -29,7 +30,7 @@ export class ViolationWatch {
       truncateAtBytes?: number;
     } = {},
   ) {
-    this.#offset = sizeOf(logFile);
+    this.#offset = fileSize(logFile);
   }
 
   start(): void {
@@ -52,7 +53,7 @@ export class ViolationWatch {
   }
 
   #look(): void {
-    const size = sizeOf(this.logFile);
+    const size = fileSize(this.logFile);
     // A log made shorter (truncated by someone) starts over.
     if (size < this.#offset) this.#startOver();
     if (size === this.#offset) return;
@@ -92,13 +93,5 @@ export class ViolationWatch {
     const counts = this.#counts.get(violation.user) ?? { publish: 0, subscribe: 0 };
     counts[violation.kind] += 1;
     this.#counts.set(violation.user, counts);
-  }
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
   }
 }

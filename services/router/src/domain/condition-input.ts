@@ -1,5 +1,5 @@
 import type { ConditionInput } from '@lichen/routes';
-import type { InboundMessage } from './inbound-message.js';
+import { headerRecord, type InboundMessage } from './inbound-message.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -35,11 +35,7 @@ export class ConditionView implements ConditionInput {
   }
 
   get headers(): Readonly<Record<string, string>> {
-    if (!this.#headers) {
-      const headers = this.message.headers;
-      this.#headers = {};
-      for (const key of headers?.keys() ?? []) this.#headers[key] = headers?.get(key) ?? '';
-    }
+    this.#headers ??= headerRecord(this.message.headers);
     return this.#headers;
   }
 }

@@ -13,3 +13,10 @@ export interface InboundMessage {
 
 /** The header that counts how many routes a message has passed through, so routes in a cycle stop. */
 export const HOPS_HEADER = 'Lichen-Hops';
+
+/** The headers as a map of their first values (a name given twice keeps its first). */
+export function headerRecord(headers: HeaderView | undefined): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const key of headers?.keys() ?? []) record[key] = headers?.get(key) ?? '';
+  return record;
+}

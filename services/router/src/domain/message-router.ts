@@ -1,5 +1,5 @@
 import { inferSubject } from '@lichen/contracts';
-import { compileRoute, type RouteDefinition } from '@lichen/routes';
+import { compileRoute, isServerSubject, type RouteDefinition } from '@lichen/routes';
 import { ConditionView, LastPayload } from './condition-input.js';
 import { HOPS_HEADER, type InboundMessage } from './inbound-message.js';
 import { RouteCounters, type DropReason } from './route-counters.js';
@@ -74,7 +74,7 @@ export class MessageRouter {
     const routes = table.routesOf(filter);
     // Replies and the server's own subjects (a `*.>` reads them too) are never routed: they are the acknowledgements
     // of the router's own deliveries, among others.
-    if (routes.length === 0 || isReserved(message.subject)) return;
+    if (routes.length === 0 || isServerSubject(message.subject)) return;
     const subject = message.subject.split('.');
     const hops = hopsOf(message);
     let view: ConditionView | undefined;
@@ -183,8 +183,4 @@ export class MessageRouter {
 function hopsOf(message: InboundMessage): number {
   const hops = Number.parseInt(message.headers?.get(HOPS_HEADER) ?? '', 10);
   return Number.isInteger(hops) && hops > 0 ? hops : 0;
-}
-
-function isReserved(subject: string): boolean {
-  return subject.startsWith('_INBOX.') || subject.startsWith('$');
 }

@@ -1,7 +1,7 @@
 import { Bus, BusError, type HeadersInit } from '@lichen/bus';
 import { inferSubject } from '@lichen/contracts';
 import type { MsgHdrs } from '@nats-io/transport-node';
-import { HOPS_HEADER, type HeaderView } from '../domain/inbound-message.js';
+import { headerRecord, HOPS_HEADER, type HeaderView } from '../domain/inbound-message.js';
 import { ModelCallError, type ModelAnswer, type RouteOutlet } from '../domain/route-outlet.js';
 
 /** The router's deliveries over the bus: raw publishes, the cloud spool through JetStream, model requests. */
@@ -39,8 +39,5 @@ export class BusOutlet implements RouteOutlet {
 /** The message's own headers, or a copy with the hop count when it may reach another route. */
 function withHops(headers: HeaderView | undefined, hops: number | undefined): HeadersInit | undefined {
   if (hops === undefined) return headers as MsgHdrs | undefined;
-  const copy: Record<string, string> = {};
-  for (const key of headers?.keys() ?? []) copy[key] = headers?.get(key) ?? '';
-  copy[HOPS_HEADER] = String(hops);
-  return copy;
+  return { ...headerRecord(headers), [HOPS_HEADER]: String(hops) };
 }
