@@ -8,6 +8,7 @@ export type { ConsumeOptions, DurableHandler, DurableMessage } from './jetstream
 export type { DurablePublishAck, DurablePublishOptions } from './jetstream/durable-publish.js';
 export type { ConsumerSettings } from './jetstream/ensure-consumer.js';
 export type { Ensured, StreamSettings } from './jetstream/ensure-stream.js';
+export type { StreamMessage, StreamReading, StreamState } from './jetstream/stream-reading.js';
 export * from './wire/bus-error.js';
 export * from './wire/content-type.js';
 export * from './wire/error-kinds.js';

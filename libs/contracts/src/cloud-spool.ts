@@ -29,3 +29,22 @@ export function cloudTopicOf(subject: string): string | undefined {
 export function inferSubject(model: string): string {
   return `lichen.infer.${model}`;
 }
+
+/**
+ * How far the sync agent has forwarded the spool: one small stream beside it (the last message on `subject` is
+ * the cursor), so the cursor lives exactly as long as the spool does.
+ */
+export const spoolCursor = {
+  stream: 'LICHEN_CLOUD_CURSOR',
+  subject: 'lichen.sync.cursor',
+} as const;
+
+/**
+ * The bus subject a cloud message arrives on: `factory/line-3/cmd` is `cloud.in.factory.line-3.cmd`. Undefined for
+ * a topic with a level no subject token can hold (empty, or with a `.`, a space, `*` or `>`).
+ */
+export function cloudInSubject(topic: string): string | undefined {
+  const levels = topic.split('/');
+  if (levels.some((level) => !level || /[.\s*>]/.test(level))) return undefined;
+  return cloudInbound.prefix + levels.join('.');
+}

@@ -22,7 +22,16 @@ import {
   RollbackRequestSchema,
 } from './gen/lichen/v1/deploy_pb.js';
 import { GetHealthRequestSchema, HeartbeatSchema } from './gen/lichen/v1/health_pb.js';
+import { CloudConnectionEventSchema, CloudStatusSchema, GetCloudStatusRequestSchema } from './gen/lichen/v1/cloud_pb.js';
 import { ListRoutesRequestSchema, RouteListSchema } from './gen/lichen/v1/router_pb.js';
+import {
+  ShadowDeletedSchema,
+  ShadowDeltaSchema,
+  ShadowDocumentSchema,
+  ShadowDocumentsSchema,
+  ShadowRequestSchema,
+  ShadowUpdateRequestSchema,
+} from './gen/lichen/v1/shadow_pb.js';
 import { eventSubject, requestSubject, type EventSubject, type RequestSubject } from './subject.js';
 
 /** Every subject on the Lichen bus, with the message types it carries. The only place subjects are spelled. */
@@ -56,6 +65,36 @@ export const subjects = {
   routes: {
     /** The router's routes with their counters. */
     list: requestSubject('lichen.routes.list', ListRoutesRequestSchema, RouteListSchema),
+  },
+  cloud: {
+    /** The sync agent's link to the cloud broker and its spool. */
+    status: requestSubject('lichen.cloud.status', GetCloudStatusRequestSchema, CloudStatusSchema),
+    /** Every change of the link's state. */
+    connection: eventSubject('lichen.evt.cloud.connection', CloudConnectionEventSchema),
+  },
+  shadow: {
+    get: requestSubject<typeof ShadowRequestSchema, typeof ShadowDocumentSchema, [thing: string, shadow: string]>(
+      'lichen.shadow.*.*.get',
+      ShadowRequestSchema,
+      ShadowDocumentSchema,
+    ),
+    update: requestSubject<typeof ShadowUpdateRequestSchema, typeof ShadowDocumentSchema, [thing: string, shadow: string]>(
+      'lichen.shadow.*.*.update',
+      ShadowUpdateRequestSchema,
+      ShadowDocumentSchema,
+    ),
+    delete: requestSubject<typeof ShadowRequestSchema, typeof ShadowDeletedSchema, [thing: string, shadow: string]>(
+      'lichen.shadow.*.*.delete',
+      ShadowRequestSchema,
+      ShadowDeletedSchema,
+    ),
+    /** After an accepted update whose desired state differs from the reported one: what differs. */
+    delta: eventSubject<typeof ShadowDeltaSchema, [thing: string, shadow: string]>('lichen.evt.shadow.*.*.delta', ShadowDeltaSchema),
+    /** After every accepted update or delete: the shadow before and after. */
+    documents: eventSubject<typeof ShadowDocumentsSchema, [thing: string, shadow: string]>(
+      'lichen.evt.shadow.*.*.documents',
+      ShadowDocumentsSchema,
+    ),
   },
   component: {
     state: eventSubject<typeof ComponentStateEventSchema, [component: string]>(

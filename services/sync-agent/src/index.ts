@@ -1,4 +1,4 @@
-// The sync agent is being built (issue 8): its shadow domain first; the service descriptor comes with its transport.
+export { syncAgent } from './sync-agent.service.js';
 export * from './domain/shadow/json-value.js';
 export * from './domain/shadow/shadow-delta.js';
 export * from './domain/shadow/shadow-document.js';

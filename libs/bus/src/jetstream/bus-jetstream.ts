@@ -12,6 +12,7 @@ import { ensureConsumer, type ConsumerSettings } from './ensure-consumer.js';
 import { ensureStream, type Ensured, type StreamSettings } from './ensure-stream.js';
 import { jetStreamFailure } from './jetstream-failure.js';
 import { loadJetStream } from './jetstream-loader.js';
+import { readStream, storedMessage, streamState, type StreamReading, type StreamState } from './stream-reading.js';
 
 /**
  * JetStream on the bus's connection: streams and durable consumers made idempotently, consumers fed to
@@ -60,6 +61,24 @@ export class BusJetStream {
     const js = await loadJetStream();
     this.#client ??= js.jetstream(connection);
     return publishDurable(js, this.#client, subject, data, options);
+  }
+
+  /** Reads a stream from a sequence on, in order, without acknowledgements (see `readStream`). */
+  async read(stream: string, fromSeq: number, options: { buffer?: number } = {}): Promise<StreamReading> {
+    const connection = this.#connection();
+    const js = await loadJetStream();
+    this.#client ??= js.jetstream(connection);
+    return readStream(js, this.#client, stream, fromSeq, options.buffer ?? 512);
+  }
+
+  /** What a stream holds now: its first and last sequences, messages, bytes, and when it was made. */
+  async streamState(stream: string): Promise<StreamState> {
+    return streamState(await loadJetStream(), await this.#jsm(), stream);
+  }
+
+  /** A stored message by sequence, or the last one on a subject; undefined when there is none. */
+  async storedMessage(stream: string, at: { seq: number } | { lastOf: string }) {
+    return storedMessage(await loadJetStream(), await this.#jsm(), stream, at);
   }
 
   #jsm(): Promise<JetStreamManager> {

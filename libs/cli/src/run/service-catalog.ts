@@ -7,5 +7,6 @@ import type { ServiceDescriptor } from '@lichen/host';
 export const serviceCatalog: Readonly<Record<string, () => Promise<ServiceDescriptor>>> = {
   router: async () => (await import('@lichen/router')).router,
   'component-manager': async () => (await import('@lichen/component-manager')).componentManager,
+  'sync-agent': async () => (await import('@lichen/sync-agent')).syncAgent,
   'health-exporter': async () => (await import('@lichen/health-exporter')).healthExporter,
 };

@@ -1,0 +1,27 @@
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { CloudLinkState, type CloudConnectionEvent } from '@lichen/contracts';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { CloudConnectionEventSchema } from '@lichen/contracts';
+import type { LinkState, LinkStatus } from '../domain/link/cloud-link.js';
+
+const states: Readonly<Record<LinkState, CloudLinkState>> = {
+  connecting: CloudLinkState.CONNECTING,
+  connected: CloudLinkState.CONNECTED,
+  disconnected: CloudLinkState.DISCONNECTED,
+  disabled: CloudLinkState.DISABLED,
+};
+
+/** The link's status as the `CloudConnectionEvent` the bus carries. */
+export function connectionEventOf(
+  status: LinkStatus,
+  link: { endpoint: string; clientId: string },
+): MessageInitShape<typeof CloudConnectionEventSchema> & Partial<CloudConnectionEvent> {
+  return {
+    state: states[status.state],
+    endpoint: link.endpoint,
+    clientId: link.clientId,
+    lastError: status.lastError ?? '',
+    since: timestampFromMs(status.since),
+    retryInSeconds: (status.retryInMs ?? 0) / 1_000,
+  };
+}
