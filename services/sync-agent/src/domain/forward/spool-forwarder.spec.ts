@@ -37,12 +37,13 @@ class FakeSpool implements Spool {
   async read(fromSeq: number): Promise<SpoolReading> {
     let closed = false;
     let wake: (() => void) | undefined;
-    const spool = this;
+    const messageFrom = (seq: number) => this.messages.find((candidate) => candidate.seq >= seq);
+    const waiters = this.#waiters;
     return {
       async *[Symbol.asyncIterator]() {
         let next = fromSeq;
         while (!closed) {
-          const message = spool.messages.find((candidate) => candidate.seq >= next);
+          const message = messageFrom(next);
           if (message) {
             next = message.seq + 1;
             yield message;
@@ -50,9 +51,9 @@ class FakeSpool implements Spool {
           }
           await new Promise<void>((resolve) => {
             wake = resolve;
-            spool.#waiters.add(resolve);
+            waiters.add(resolve);
           });
-          spool.#waiters.delete(wake!);
+          waiters.delete(wake!);
         }
       },
       close: async () => {
