@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { lichenVersion } from '@lichen/contracts';
 import { loadCliConfig } from './cli-config.js';
 import { cancelCommand } from './commands/cancel.command.js';
+import { cloudCommand } from './commands/cloud.command.js';
 import { componentsCommand } from './commands/components.command.js';
 import { deployCommand } from './commands/deploy.command.js';
 import { deploymentsCommand } from './commands/deployments.command.js';
@@ -13,6 +14,7 @@ import { restartCommand } from './commands/restart.command.js';
 import { rollbackCommand } from './commands/rollback.command.js';
 import { routesCommand } from './commands/routes.command.js';
 import { runCommand } from './commands/run.command.js';
+import { shadowCommand } from './commands/shadow.command.js';
 import { statusCommand } from './commands/status.command.js';
 import { subCommand } from './commands/sub.command.js';
 
@@ -33,6 +35,8 @@ export function createProgram(): Command {
     .addCommand(deploymentsCommand(config))
     .addCommand(cancelCommand(config))
     .addCommand(routesCommand(config))
+    .addCommand(cloudCommand(config))
+    .addCommand(shadowCommand(config))
     .addCommand(pubCommand(config))
     .addCommand(subCommand(config))
     .addCommand(passwdCommand());

@@ -48,3 +48,9 @@ export function cloudInSubject(topic: string): string | undefined {
   if (levels.some((level) => !level || /[.\s*>]/.test(level))) return undefined;
   return cloudInbound.prefix + levels.join('.');
 }
+
+/**
+ * The shadow token of a thing's classic (unnamed) shadow on the bus: `lichen.shadow.<thing>.$classic.get`. AWS IoT's
+ * shadow names hold only letters, digits, `:`, `_` and `-`, so no named shadow can take it.
+ */
+export const CLASSIC_SHADOW = '$classic';

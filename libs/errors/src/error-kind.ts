@@ -4,7 +4,14 @@
  * hint of whose move it is (the caller's for `invalid-argument`, the device's for `unavailable`).
  */
 export type ErrorKind =
-  'invalid-argument' | 'not-found' | 'conflict' | 'unsupported-media-type' | 'internal' | 'unavailable' | 'deadline-exceeded';
+  | 'invalid-argument'
+  | 'not-found'
+  | 'conflict'
+  | 'unsupported-media-type'
+  | 'internal'
+  | 'unavailable'
+  | 'deadline-exceeded'
+  | 'too-large';
 
 /** Every error kind, in the order of the wire's error codes. */
 export const errorKinds: readonly ErrorKind[] = Object.freeze([
@@ -15,4 +22,5 @@ export const errorKinds: readonly ErrorKind[] = Object.freeze([
   'internal',
   'unavailable',
   'deadline-exceeded',
+  'too-large',
 ]);

@@ -1,4 +1,5 @@
 import { duration, secret, url, z } from '@lichen/config';
+import { topicFilterProblem } from './domain/link/topic-filter.js';
 
 const count = z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number');
 
@@ -36,7 +37,14 @@ export const syncAgentConfigShape = {
   /** Spool messages sent and not yet confirmed by the broker, at most. */
   cloudMaxInflight: count.min(1, 'expected at least 1').max(65_535, 'expected at most 65535').default(1_000),
   /** Cloud topic filters whose messages are published on the bus as `cloud.in.<topic>`. */
-  cloudSubscriptions: list.default([]),
+  cloudSubscriptions: list
+    .superRefine((filters, ctx) => {
+      for (const filter of filters) {
+        const problem = topicFilterProblem(filter);
+        if (problem) ctx.addIssue({ code: 'custom', message: `topic filter "${filter}" ${problem}` });
+      }
+    })
+    .default([]),
   /** Named shadows of the thing to sync even before they exist on the device (those that exist are synced anyway). */
   cloudShadows: list.default([]),
   /** Where the device's heartbeats go (`{thing}` is the thing name); empty: not forwarded. */

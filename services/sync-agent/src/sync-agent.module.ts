@@ -1,20 +1,36 @@
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { Bus } from '@lichen/bus';
 import { METRICS_REGISTRY, type ServiceContext } from '@lichen/host';
 import type { SyncAgentConfig } from './config.js';
 import { cloudLinkFor, type StartableLink } from './cloud-link.factory.js';
+import { LocalShadows } from './domain/shadow/local-shadows.js';
+import { registerShadowSyncMetrics } from './metrics/shadow-sync.metrics.js';
 import { ShadowsModule } from './shadows.module.js';
 import { CloudBridge } from './transport/cloud-bridge.js';
+import { startShadowSync } from './transport/shadow-sync.wiring.js';
 
 const CLOUD_LINK = Symbol('cloud link');
+const SETTINGS = Symbol('sync agent settings');
 
 /** Wiring of the sync agent: the cloud link, the spool's forwarding and the bus side of the link; local shadows. */
 @Module({})
-export class SyncAgentModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SyncAgentModule implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  #stopShadowSync: (() => Promise<void>) | undefined;
+
   constructor(
     @Inject(CLOUD_LINK) private readonly link: StartableLink,
     @Inject(CloudBridge) private readonly bridge: CloudBridge,
+    @Inject(LocalShadows) private readonly shadows: LocalShadows,
+    @Inject(SETTINGS) private readonly settings: { context: ServiceContext<SyncAgentConfig> },
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
   ) {}
 
   static register(context: ServiceContext<SyncAgentConfig>): DynamicModule {
@@ -44,14 +60,24 @@ export class SyncAgentModule implements OnApplicationBootstrap, OnApplicationShu
       imports: [ShadowsModule.register(context)],
       providers: [
         { provide: CLOUD_LINK, useValue: link },
+        { provide: SETTINGS, useValue: { context } },
         { provide: CloudBridge, inject: [Bus, METRICS_REGISTRY], useFactory: createBridge },
       ],
     };
   }
 
   onApplicationBootstrap(): void {
+    const { config, logger } = this.settings.context;
     this.bridge.start();
+    const shadowSync = startShadowSync(this.shadows, this.link.link, { thing: this.link.clientId, names: config.cloudShadows }, logger);
+    registerShadowSyncMetrics(this.registry, shadowSync.sync.counts);
+    this.#stopShadowSync = shadowSync.stop;
     this.link.start();
+  }
+
+  /** The shadow sync stops before the shadows' module closes Redis (in its `onApplicationShutdown`). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.#stopShadowSync?.();
   }
 
   async onApplicationShutdown(): Promise<void> {

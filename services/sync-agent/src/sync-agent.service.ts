@@ -1,4 +1,5 @@
 import { defineService } from '@lichen/host';
+import { RedisShadowStore } from './adapters/redis.shadow-store.js';
 import { syncAgentConfigShape } from './config.js';
 import { SyncAgentModule } from './sync-agent.module.js';
 
@@ -7,4 +8,5 @@ export const syncAgent = defineService({
   name: 'sync-agent',
   config: syncAgentConfigShape,
   module: (context) => SyncAgentModule.register(context),
+  readiness: (resolve) => ({ redis: () => (resolve(RedisShadowStore).ready ? undefined : 'redis is not reachable') }),
 });

@@ -6,7 +6,7 @@ import { errorKindOf, wireErrorCode } from './error-kinds.js';
 describe('error kinds on the wire', () => {
   it('gives every kind its own status and code, and reads each back', () => {
     const wire = errorKinds.map((kind) => wireErrorCode(kind));
-    expect(wire.map(({ status }) => status)).toEqual([400, 404, 409, 415, 500, 503, 504]);
+    expect(wire.map(({ status }) => status)).toEqual([400, 404, 409, 415, 500, 503, 504, 413]);
     expect(new Set(wire.map(({ code }) => code)).size).toBe(errorKinds.length);
     for (const kind of errorKinds) {
       const { status, code } = wireErrorCode(kind);

@@ -16,6 +16,7 @@ const wireByKind: Readonly<Record<ErrorKind, WireErrorCode>> = Object.freeze({
   internal: { status: 500, code: ErrorCode.INTERNAL },
   unavailable: { status: 503, code: ErrorCode.UNAVAILABLE },
   'deadline-exceeded': { status: 504, code: ErrorCode.DEADLINE_EXCEEDED },
+  'too-large': { status: 413, code: ErrorCode.TOO_LARGE },
 });
 
 const kinds = Object.keys(wireByKind) as ErrorKind[];

@@ -22,7 +22,8 @@ const tlsReasons: Readonly<Record<string, string>> = {
 export function describeLinkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
-  const said = error.message;
+  // OpenSSL's messages end with a newline: one line, as a log field and `lichen cloud` show it.
+  const said = error.message.replace(/\s+/g, ' ').trim();
   if (typeof code === 'string' && tlsReasons[code]) return `${tlsReasons[code]} (${said})`;
   if (code === 'ECONNREFUSED') return `nothing listens at the broker's address (${said})`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the broker's host name does not resolve (${said})`;

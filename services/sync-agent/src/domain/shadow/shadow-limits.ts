@@ -21,6 +21,16 @@ export function nameProblem(kind: 'thing' | 'shadow', name: string): string | un
   return undefined;
 }
 
+/** What is wrong with a request's `clientToken` (absent is fine); nothing when it is fine. */
+export function clientTokenProblem(clientToken: unknown): string | undefined {
+  if (clientToken === undefined) return undefined;
+  if (typeof clientToken !== 'string') return 'clientToken must be a string';
+  if (Buffer.byteLength(clientToken) > SHADOW_LIMITS.clientTokenBytes) {
+    return `clientToken is longer than ${SHADOW_LIMITS.clientTokenBytes} bytes`;
+  }
+  return undefined;
+}
+
 /** How many levels of objects a value holds: 0 for a scalar or an array of scalars. */
 export function depthOf(value: JsonValue): number {
   if (Array.isArray(value)) return Math.max(0, ...value.map(depthOf));

@@ -1,6 +1,6 @@
 import { isObject, type JsonObject, type JsonValue } from './json-value.js';
 import { shadowSections, type ShadowDocument, type ShadowSection, type ShadowUpdate } from './shadow-document.js';
-import { depthOf, SHADOW_LIMITS, stateBytes } from './shadow-limits.js';
+import { clientTokenProblem, depthOf, SHADOW_LIMITS, stateBytes } from './shadow-limits.js';
 import { rejected, type ShadowResult } from './shadow-rejection.js';
 
 /**
@@ -119,12 +119,8 @@ function readUpdate(body: unknown): ShadowResult<ShadowUpdate> {
       return rejected(400, `state.${section} must be an object or null`);
     }
   }
-  if (clientToken !== undefined) {
-    if (typeof clientToken !== 'string') return rejected(400, 'clientToken must be a string');
-    if (Buffer.byteLength(clientToken) > SHADOW_LIMITS.clientTokenBytes) {
-      return rejected(400, `clientToken is longer than ${SHADOW_LIMITS.clientTokenBytes} bytes`);
-    }
-  }
+  const tokenProblem = clientTokenProblem(clientToken);
+  if (tokenProblem) return rejected(400, tokenProblem);
   if (version !== undefined && !(Number.isInteger(version) && (version as number) >= 0)) {
     return rejected(400, 'version must be a whole number');
   }
