@@ -13,6 +13,7 @@ import { serveCloudStatus } from './cloud-status.responder.js';
 import { announceConnection } from './connection.announcer.js';
 import { StreamCursorStore } from './cursor.store.js';
 import { forwardHeartbeats } from './heartbeat.forwarder.js';
+import { startJobs } from './jobs.wiring.js';
 import { BusSpool } from './spool.reader.js';
 
 export interface CloudBridgeSettings {
@@ -92,6 +93,7 @@ export class CloudBridge {
     if (settings.heartbeatTopic) {
       this.#stops.push(forwardHeartbeats(bus, link, settings.heartbeatTopic.replaceAll('{thing}', settings.thingName), settings.deviceId, logger));
     }
+    this.#stops.push(startJobs(bus, link, settings.thingName, logger));
     this.#forwarder.start();
   }
 

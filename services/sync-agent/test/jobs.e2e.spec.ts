@@ -1,0 +1,262 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bus } from '@lichen/bus';
+import { processEnvironment } from '@lichen/config';
+import { CloudLinkState, componentStateName, DeploymentPhase, subjects } from '@lichen/contracts';
+import { createLogger } from '@lichen/logging';
+import {
+  freePort,
+  startMosquitto,
+  startNatsServer,
+  startRedisServer,
+  waitFor,
+  type TestMosquitto,
+  type TestNatsServer,
+  type TestRedisServer,
+} from '@lichen/testing';
+import type { JsonObject } from '../src/domain/shadow/json-value.js';
+import { AwsIotCore } from './aws-iot-core.js';
+
+const lichen = fileURLToPath(new URL('../../../libs/cli/bin/lichen.js', import.meta.url));
+const quiet = createLogger({ service: 'jobs-e2e', level: 'silent' });
+
+/**
+ * The device's network to the cloud: a TCP relay between the sync agent and the broker that the test can cut
+ * (every connection dropped, new ones refused) and restore, while the cloud side stays connected to the broker.
+ */
+class DeviceNetwork {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    readonly port: number,
+    private readonly brokerPort: number,
+  ) {}
+
+  static async open(brokerPort: number): Promise<DeviceNetwork> {
+    const network = new DeviceNetwork(await freePort(), brokerPort);
+    await network.restore();
+    return network;
+  }
+
+  async restore(): Promise<void> {
+    const server = createServer((device) => {
+      const broker = connect(this.brokerPort, '127.0.0.1');
+      for (const [socket, other] of [
+        [device, broker],
+        [broker, device],
+      ] as const) {
+        this.sockets.add(socket);
+        socket.on('error', () => socket.destroy());
+        socket.on('close', () => {
+          this.sockets.delete(socket);
+          other.destroy();
+        });
+        socket.pipe(other);
+      }
+    });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', resolve));
+    this.server = server;
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** A Lichen deployment as a cloud operator puts it in a job document. */
+function deployment(name: string, revision: number, components: JsonObject): JsonObject {
+  return { apiVersion: 'lichen.dev/v1', kind: 'Deployment', metadata: { name, revision }, components };
+}
+
+const steady: JsonObject = { process: { run: 'while true; do sleep 0.2; done' } };
+
+const componentStates = (components: { name: string; state: number }[]) =>
+  components.map((component) => [component.name, componentStateName(component.state)]);
+
+describe('deployments from the cloud as AWS IoT Jobs', () => {
+  const thing = `jobs-e2e-${Math.random().toString(36).slice(2, 8)}`;
+  let nats: TestNatsServer;
+  let redis: TestRedisServer;
+  let broker: TestMosquitto;
+  let network: DeviceNetwork;
+  let cloud: AwsIotCore;
+  let bus: Bus;
+  let dataDir: string;
+  let runtime: ChildProcess | undefined;
+  let output = '';
+
+  const linkState = async () => (await bus.request(subjects.cloud.status, {})).link?.state;
+  const waitForLink = (state: CloudLinkState) =>
+    waitFor(async () => (await linkState()) === state, {
+      what: `the cloud link to be ${CloudLinkState[state]}`,
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
+
+  /** Starts `lichen run component-manager sync-agent` (again, on the same data) and waits until it is ready. */
+  async function startRuntime(): Promise<void> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [lichen, 'run', 'component-manager', 'sync-agent'], {
+      env: {
+        ...processEnvironment(),
+        LICHEN_DEVICE_ID: thing,
+        LICHEN_DATA_DIR: dataDir,
+        LICHEN_NATS_URL: nats.url,
+        LICHEN_REDIS_URL: redis.url,
+        LICHEN_METRICS_HOST: '127.0.0.1',
+        LICHEN_METRICS_PORT: String(port),
+        LICHEN_RUNTIMES: 'process',
+        LICHEN_LOG_LEVEL: 'info',
+        LICHEN_RECONCILE_INTERVAL: '1s',
+        LICHEN_HEALTH_SETTLE: '500ms',
+        LICHEN_CLOUD_URL: `mqtt://127.0.0.1:${network.port}`,
+        LICHEN_CLOUD_THING_NAME: thing,
+        LICHEN_CLOUD_RECONNECT_MIN: '200ms',
+        LICHEN_CLOUD_RECONNECT_MAX: '1s',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    runtime = child;
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`lichen run exited with ${child.exitCode}: ${output}`);
+        return (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok;
+      },
+      { what: 'lichen run component-manager sync-agent to be ready', timeoutMs: 40_000, intervalMs: 100 },
+    );
+  }
+
+  /** SIGKILL (the device loses power) or SIGTERM. */
+  async function stopRuntime(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    const child = runtime;
+    if (!child || child.exitCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await gone;
+  }
+
+  beforeAll(async () => {
+    [nats, redis, broker] = await Promise.all([startNatsServer({ jetstream: true }), startRedisServer(), startMosquitto()]);
+    network = await DeviceNetwork.open(broker.port);
+    cloud = await AwsIotCore.connect(broker.url);
+    dataDir = await mkdtemp(join(tmpdir(), 'lichen-jobs-e2e-'));
+    bus = Bus.connect({ servers: nats.url, name: 'jobs-e2e', logger: quiet });
+    await bus.ready;
+
+    await startRuntime();
+    await waitForLink(CloudLinkState.CONNECTED);
+  }, 60_000);
+
+  afterAll(async () => {
+    // Components outlive the manager by design: an empty deployment stops them before the device goes.
+    const teardown = await bus
+      ?.request(subjects.deploy.apply, { source: { case: 'document', value: JSON.stringify(deployment('teardown', 1, {})) } })
+      .catch(() => undefined);
+    if (teardown) {
+      await waitFor(async () => (await bus.request(subjects.deploy.status, { id: teardown.id })).finishedAt, {
+        what: 'the teardown deployment',
+        timeoutMs: 15_000,
+      }).catch(() => undefined);
+    }
+    await stopRuntime('SIGTERM');
+    await cloud?.close();
+    await bus?.close();
+    await network?.cut();
+    await Promise.all([broker?.stop({ removeData: true }), nats?.stop({ removeData: true }), redis?.stop({ removeData: true })]);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('runs a job created while the device was offline once it is back, and reports SUCCEEDED with a component running', async () => {
+    await network.cut();
+    await waitForLink(CloudLinkState.DISCONNECTED);
+    await cloud.createJob(thing, 'while-offline', deployment('from-cloud', 1, { ticker: steady }));
+    await sleep(1_500);
+    expect(cloud.execution(thing, 'while-offline')?.history, output).toEqual(['QUEUED']);
+
+    await network.restore();
+    const done = await cloud.waitForExecution(thing, 'while-offline', (execution) => execution.history.length >= 3, 30_000);
+    expect(done.history, output).toEqual(['QUEUED', 'IN_PROGRESS', 'SUCCEEDED']);
+    const deploymentId = done.statusDetails?.deploymentId ?? '';
+    expect(done.statusDetails).toEqual({ deploymentId: expect.stringMatching(/\S/), phase: 'SUCCEEDED' });
+
+    const status = await bus.request(subjects.deploy.status, { id: deploymentId });
+    expect([status.name, DeploymentPhase[status.phase]]).toEqual(['from-cloud', 'SUCCEEDED']);
+    const { components } = await bus.request(subjects.component.list, {});
+    expect(componentStates(components)).toEqual([['ticker', 'RUNNING']]);
+  });
+
+  it('reports FAILED with the phase and the reason for a deployment that fails, and REJECTED for an invalid one', async () => {
+    await cloud.createJob(
+      thing,
+      'cannot-install',
+      deployment('from-cloud', 2, {
+        ticker: steady,
+        broken: { process: { install: 'echo "fetching model"; exit 7', run: 'sleep 100' } },
+      }),
+    );
+    await cloud.createJob(thing, 'invalid', deployment('from-cloud', 3, { ticker: { ...steady, restrat: { policy: 'always' } } }));
+
+    const failed = await cloud.waitForExecution(thing, 'cannot-install', (execution) => execution.history.length >= 3, 30_000);
+    expect(failed.history, output).toEqual(['QUEUED', 'IN_PROGRESS', 'FAILED']);
+    expect(failed.statusDetails).toEqual({
+      deploymentId: expect.stringMatching(/\S/),
+      phase: expect.stringMatching(/^FAILED/),
+      reason: expect.stringContaining('install script exited with 7'),
+    });
+
+    const rejected = await cloud.waitForExecution(thing, 'invalid', (execution) => execution.history.length >= 3, 30_000);
+    expect(rejected.history, output).toEqual(['QUEUED', 'IN_PROGRESS', 'REJECTED']);
+    expect(rejected.statusDetails?.problems).toMatch(/^components\.ticker\.restrat: unknown field/);
+    expect(rejected.statusDetails?.reason).toBe('the deployment has 1 problem; nothing on the device changed');
+
+    // The device still runs what the first job put there.
+    const { components } = await bus.request(subjects.component.list, {});
+    expect(componentStates(components)).toEqual([['ticker', 'RUNNING']]);
+  });
+
+  it('finishes a job left IN_PROGRESS when the device went down mid-deployment, once it is up again', async () => {
+    const ready = join(dataDir, 'slow-ready');
+    await cloud.createJob(
+      thing,
+      'interrupted',
+      deployment('from-cloud', 4, {
+        ticker: steady,
+        slow: {
+          process: { run: `rm -f ${ready}; sleep 2; touch ${ready}; while true; do sleep 0.2; done` },
+          health: { startupTimeout: '30s', command: ['sh', '-c', `test -f ${ready}`] },
+        },
+      }),
+    );
+    await waitFor(
+      async () => {
+        const { components } = await bus.request(subjects.component.list, {});
+        return componentStates(components).some(([name, state]) => name === 'slow' && state === 'STARTING');
+      },
+      { what: "the job's deployment to be starting its component", timeoutMs: 20_000, intervalMs: 50 },
+    );
+    expect(cloud.execution(thing, 'interrupted')?.status).toBe('IN_PROGRESS');
+
+    await stopRuntime('SIGKILL');
+    await startRuntime();
+    const done = await cloud.waitForExecution(thing, 'interrupted', (execution) => execution.history.length >= 3, 40_000);
+    expect(done.history, output).toEqual(['QUEUED', 'IN_PROGRESS', 'SUCCEEDED']);
+    expect(done.statusDetails?.phase).toBe('SUCCEEDED');
+    const { components } = await bus.request(subjects.component.list, {});
+    expect(componentStates(components)).toEqual([
+      ['slow', 'RUNNING'],
+      ['ticker', 'RUNNING'],
+    ]);
+  });
+});
