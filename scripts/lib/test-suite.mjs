@@ -14,7 +14,7 @@ import { ensureDependencies, root, run, say } from './workspace.mjs';
 // Their own NATS and Redis, Prometheus and promtool, a Docker engine and docker-compose 1.29, a local registry
 // (docker-registry) for the component manager's pull path, busybox-static for
 // the images' base, iptables for the engine's FORWARD policy, CA certificates, and unzip for the helm binary that
-// scripts/tools/helm.sh unpacks.
+// scripts/tools/helm.sh unpacks; Mosquitto as the sync agent's cloud, and openssl for its test certificates.
 const debianPackages = [
   'nats-server',
   'redis-server',
@@ -26,6 +26,8 @@ const debianPackages = [
   'iptables',
   'ca-certificates',
   'unzip',
+  'mosquitto',
+  'openssl',
 ];
 
 const results = join(root, '.lichen', 'test-results');
