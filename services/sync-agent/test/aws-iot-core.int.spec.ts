@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startMosquitto, type TestMosquitto } from '@lichen/testing';
 import { AwsIotCore } from './aws-iot-core.js';
 
 // The harness against the machine's Mosquitto, driven by a plain MQTT client the way a device drives AWS IoT Core.
-const BROKER = 'mqtt://127.0.0.1:1883';
+/** A Mosquitto of this spec's own, standing in for AWS IoT Core's broker. */
+let broker: TestMosquitto;
+let BROKER: string;
 const WAIT_MS = 5_000;
 
 interface Received {
@@ -74,13 +77,16 @@ const uniqueThing = () => `thing-${randomUUID().slice(0, 8)}`;
 const reply = (prefix: string, ...stubs: string[]) => stubs.map((stub) => `${prefix}/${stub}`);
 
 beforeAll(async () => {
+  broker = await startMosquitto();
+  BROKER = broker.url;
   cloud = await AwsIotCore.connect(BROKER);
 });
 afterEach(async () => {
   await Promise.all(devices.splice(0).map((each) => each.close()));
 });
 afterAll(async () => {
-  await cloud.close();
+  await cloud?.close();
+  await broker?.stop({ removeData: true });
 });
 
 describe('AWS IoT Core harness: device shadows', () => {
