@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { environmentVariable, loadConfig } from '@lichen/config';
+import { hostConfigShape } from '@lichen/host';
+import { syncAgent } from '@lichen/sync-agent';
 import {
   composeProject,
   ensureDockerEngine,
   freePort,
+  requireCommand,
   runCommand,
   waitFor,
   type ComposeProject,
@@ -15,7 +21,9 @@ import {
 
 // What a user gets from `docker-compose --profile monitoring up`: every Lichen service in one container, its
 // metrics on the host and Prometheus scraping it, the component manager running docker components on the host's
-// engine and process components in the container, with images built here from local bases (no registry is reachable).
+// engine and process components in the container, the sync agent without a cloud until one is configured, with images
+// built here from local bases (no registry is reachable). Then what `docker-compose config` makes of the cloud's
+// variables, without an engine.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const project = `lichen-e2e-${randomBytes(4).toString('hex')}`;
 const lichenImage = `${project}/lichen:e2e`;
@@ -26,6 +34,9 @@ let engine: DockerEngine | undefined;
 let compose: ComposeProject | undefined;
 let metricsPort = 0;
 let prometheusPort = 0;
+/** A temporary folder; the cloud certificates folder the stack mounts is inside it, and does not exist at `up`. */
+let scratch = '';
+let cloudCerts = '';
 
 /** Values of a metric in Prometheus's text format, ignoring labels. */
 function valuesOf(metrics: string, name: string): number[] {
@@ -48,49 +59,6 @@ async function withLogs<T>(step: () => Promise<T>): Promise<T> {
     throw new Error(`${(error as Error).message}\n--- docker-compose logs ---\n${logs}`, { cause: error });
   }
 }
-
-beforeAll(async () => {
-  engine = await ensureDockerEngine();
-  await runCommand('bash', [join(root, 'scripts/docker/import-base-images.sh')], { cwd: root });
-  await runCommand('npx', ['nx', 'run', 'cli:bundle'], { cwd: root });
-
-  metricsPort = await freePort();
-  prometheusPort = await freePort();
-  compose = composeProject({
-    name: project,
-    file: join(root, 'compose/docker-compose.yml'),
-    cwd: root,
-    env: {
-      LICHEN_NATS_IMAGE: 'lichen/nats:local',
-      LICHEN_REDIS_IMAGE: 'lichen/redis:local',
-      LICHEN_PROMETHEUS_IMAGE: 'lichen/prometheus:local',
-      LICHEN_BASE_IMAGE: 'lichen/node-base:local',
-      LICHEN_IMAGE_PREFIX: project,
-      LICHEN_VERSION: 'e2e',
-      LICHEN_DEVICE_ID: deviceId,
-      // The project's network, named so that a docker component can join it; this run's alone.
-      LICHEN_NETWORK: project,
-      LICHEN_METRICS_PORT: String(metricsPort),
-      LICHEN_PROMETHEUS_PORT: String(prometheusPort),
-      // docker-compose 1.29 builds through the engine's API: no buildx needed.
-      COMPOSE_DOCKER_CLI_BUILD: '0',
-      DOCKER_BUILDKIT: '0',
-    },
-  });
-  await withLogs(() => compose!.run(['--profile', 'monitoring', 'up', '-d', '--build']));
-});
-
-afterAll(async () => {
-  // Always, even after a failure: the components' containers (outside the project, and on its network), then the
-  // containers, network and volumes of this project, then its own image. The lichen/*:local bases stay, as a
-  // cache for the next run.
-  await removeComponentContainers().catch((error) => console.error(error));
-  await compose?.run(['--profile', 'monitoring', 'down', '-v', '--remove-orphans', '--timeout', '5']).catch((error) => {
-    console.error(error);
-  });
-  await runCommand('docker', ['image', 'rm', '--force', lichenImage]).catch(() => undefined);
-  await engine?.release();
-});
 
 /** Removes the containers the component manager started for this run's device. */
 async function removeComponentContainers(): Promise<void> {
@@ -126,6 +94,56 @@ function lichen(...args: string[]): Promise<string> {
 }
 
 describe('docker compose deployment', () => {
+  beforeAll(async () => {
+    engine = await ensureDockerEngine();
+    await runCommand('bash', [join(root, 'scripts/docker/import-base-images.sh')], { cwd: root });
+    await runCommand('npx', ['nx', 'run', 'cli:bundle'], { cwd: root });
+
+    metricsPort = await freePort();
+    prometheusPort = await freePort();
+    scratch = await mkdtemp(join(tmpdir(), 'lichen-compose-e2e-'));
+    cloudCerts = join(scratch, 'cloud-certs');
+    compose = composeProject({
+      name: project,
+      file: join(root, 'compose/docker-compose.yml'),
+      cwd: root,
+      env: {
+        LICHEN_NATS_IMAGE: 'lichen/nats:local',
+        LICHEN_REDIS_IMAGE: 'lichen/redis:local',
+        LICHEN_PROMETHEUS_IMAGE: 'lichen/prometheus:local',
+        LICHEN_BASE_IMAGE: 'lichen/node-base:local',
+        LICHEN_IMAGE_PREFIX: project,
+        LICHEN_VERSION: 'e2e',
+        LICHEN_DEVICE_ID: deviceId,
+        // The project's network, named so that a docker component can join it; this run's alone.
+        LICHEN_NETWORK: project,
+        LICHEN_METRICS_PORT: String(metricsPort),
+        LICHEN_PROMETHEUS_PORT: String(prometheusPort),
+        // No cloud, whatever the machine's environment or a compose/.env says; a certificates folder that is not there.
+        LICHEN_CLOUD_URL: '',
+        LICHEN_CLOUD_CERTS: cloudCerts,
+        // docker-compose 1.29 builds through the engine's API: no buildx needed.
+        COMPOSE_DOCKER_CLI_BUILD: '0',
+        DOCKER_BUILDKIT: '0',
+      },
+    });
+    await withLogs(() => compose!.run(['--profile', 'monitoring', 'up', '-d', '--build']));
+  });
+
+  afterAll(async () => {
+    // Always, even after a failure: the components' containers (outside the project, and on its network), then the
+    // containers, network and volumes of this project, then its own image. The lichen/*:local bases stay, as a
+    // cache for the next run.
+    await removeComponentContainers().catch((error) => console.error(error));
+    await compose?.run(['--profile', 'monitoring', 'down', '-v', '--remove-orphans', '--timeout', '5']).catch((error) => {
+      console.error(error);
+    });
+    await runCommand('docker', ['image', 'rm', '--force', lichenImage]).catch(() => undefined);
+    await engine?.release();
+    // The engine made the certificates folder, as root.
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
   it('serves the health of the device, the bus and Redis on the host port', async () => {
     const metrics = await withLogs(() =>
       waitFor(
@@ -144,6 +162,7 @@ describe('docker compose deployment', () => {
     // Every service runs in the one container, and each passes its readiness checks.
     expect(metrics).toMatch(/^lichen_service_ready\{service="health-exporter"\} 1$/m);
     expect(metrics).toMatch(/^lichen_service_ready\{service="component-manager"\} 1$/m);
+    expect(metrics).toMatch(/^lichen_service_ready\{service="sync-agent"\} 1$/m);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
     // Read from the host's /proc mounted into the container, not from the container's cgroup.
     const memTotalKiB = Number(/^MemTotal:\s+(\d+) kB$/m.exec(await readFile('/proc/meminfo', 'utf8'))?.[1]);
@@ -174,6 +193,42 @@ describe('docker compose deployment', () => {
   it('runs the component manager: lichen components answers inside the container', async () => {
     const list = await withLogs(() => lichen('components', '--json'));
     expect(JSON.parse(list)).toEqual({});
+  });
+
+  it('runs the sync agent without a cloud: lichen cloud says the link is disabled, the spool is kept in JetStream on its volume', async () => {
+    const status = await withLogs(() => lichen('cloud'));
+    expect(status).toMatch(/^link\s+disabled: no cloud is configured \(set LICHEN_CLOUD_URL\)/m);
+    expect(status).toMatch(/^spool\s+0 waiting/m);
+    // The spool is a JetStream stream on file storage, bounded by the agent's default, in the store NATS keeps in /data:
+    // the nats-data volume, which outlives the container.
+    const jsz = JSON.parse(
+      await compose!.run(['exec', '-T', 'nats', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8222/jsz?streams=true&config=true']),
+    ) as {
+      config: { store_dir: string };
+      account_details?: { stream_detail?: { name: string; config: { storage: string; max_bytes: number } }[] }[];
+    };
+    const streams = (jsz.account_details ?? []).flatMap((account) => account.stream_detail ?? []);
+    expect(streams.find((stream) => stream.name === 'LICHEN_CLOUD_OUT')?.config).toMatchObject({
+      storage: 'file',
+      max_bytes: 1024 ** 3,
+    });
+    expect(jsz.config.store_dir).toMatch(/^\/data(\/|$)/);
+    const file = parse(await readFile(join(root, 'compose/docker-compose.yml'), 'utf8')) as {
+      services: { nats: { volumes: string[] } };
+      volumes: Record<string, unknown>;
+    };
+    expect(file.services.nats.volumes).toContain('nats-data:/data');
+    expect(file.volumes).toHaveProperty('nats-data');
+  });
+
+  it('mounts the cloud certificates folder read-only, made by the engine when it was missing', async () => {
+    // LICHEN_CLOUD_CERTS named a folder that did not exist at `up`: the stack came up all the same.
+    expect((await stat(cloudCerts)).isDirectory()).toBe(true);
+    await writeFile(join(cloudCerts, 'ca.crt'), 'the broker CA\n');
+    expect(await compose!.run(['exec', '-T', 'lichen', 'cat', '/etc/lichen/cloud/ca.crt'])).toBe('the broker CA\n');
+    await expect(compose!.run(['exec', '-T', 'lichen', 'sh', '-c', 'echo key > /etc/lichen/cloud/tls.key'])).rejects.toThrow(
+      /Read-only file system/,
+    );
   });
 
   it('runs NATS with the users Lichen writes: the operator logs in with the credentials Lichen keeps, nobody without a user', async () => {
@@ -263,5 +318,83 @@ describe('docker compose deployment', () => {
         what: "the rogue component's refused publish in /metrics",
       }),
     );
+  });
+});
+
+describe('docker compose configuration', () => {
+  // docker-compose 1.29 prints a bind mount as the short `source:target:mode` string.
+  type Service = { environment: Record<string, string>; volumes: string[] };
+
+  /**
+   * The lichen service as `docker-compose config` resolves it for `environment`, and nothing else: none of the
+   * machine's LICHEN_* variables, and an empty file instead of a compose/.env that may sit on this machine.
+   */
+  async function resolved(environment: Record<string, string>): Promise<Service> {
+    const scratch = await mkdtemp(join(tmpdir(), 'lichen-compose-config-'));
+    try {
+      const envFile = join(scratch, 'empty.env');
+      await writeFile(envFile, '');
+      const machine = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LICHEN_')));
+      const file = join(root, 'compose/docker-compose.yml');
+      const output = await runCommand(
+        requireCommand('docker-compose', 'docker-compose'),
+        ['--env-file', envFile, '-p', 'lichen-config', '-f', file, 'config'],
+        { env: { ...machine, ...environment }, cwd: root },
+      );
+      return (parse(output) as { services: Record<string, Service> }).services['lichen']!;
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  const agentVariables = Object.keys(syncAgent.config).map((key) => environmentVariable(key));
+
+  it("passes every variable of the sync agent and the spool through, empty when unset: no cloud, the agent's defaults", async () => {
+    const lichen = await resolved({});
+    const cloud = Object.keys(lichen.environment).filter((name) => name.startsWith('LICHEN_CLOUD_'));
+    expect(cloud.sort()).toEqual([...agentVariables].sort());
+    for (const name of [...agentVariables, 'LICHEN_SPOOL_MAX_BYTES', 'LICHEN_SPOOL_MAX_AGE']) {
+      expect(lichen.environment[name], name).toBe('');
+    }
+    // An empty variable is an unset one: the agent has no cloud, and the spool its default bounds.
+    const agent = loadConfig(syncAgent.config, lichen.environment);
+    expect(agent.cloudUrl).toBeUndefined();
+    expect(agent.cloudCaFile).toBeUndefined();
+    expect(agent).toMatchObject({ cloudProtocol: '5', cloudHeartbeatTopic: 'lichen/{thing}/heartbeat' });
+    expect(loadConfig(hostConfigShape, lichen.environment)).toMatchObject({
+      spoolMaxBytes: 1024 ** 3,
+      spoolMaxAge: 168 * 3_600_000,
+    });
+    // The certificates folder beside the compose file, read-only.
+    expect(lichen.volumes).toContain(`${join(root, 'compose/cloud-certs')}:/etc/lichen/cloud:ro`);
+  });
+
+  it('gives the agent the cloud of the environment, its certificates from the folder LICHEN_CLOUD_CERTS names', async () => {
+    const lichen = await resolved({
+      LICHEN_CLOUD_URL: 'mqtts://a1b2c3-ats.iot.eu-west-1.amazonaws.com:8883',
+      LICHEN_CLOUD_THING_NAME: 'press-7',
+      LICHEN_CLOUD_CERTS: '/srv/lichen/press-7',
+      LICHEN_CLOUD_CA_FILE: '/etc/lichen/cloud/ca.crt',
+      LICHEN_CLOUD_CERT_FILE: '/etc/lichen/cloud/tls.crt',
+      LICHEN_CLOUD_KEY_FILE: '/etc/lichen/cloud/tls.key',
+      LICHEN_CLOUD_SUBSCRIPTIONS: 'factory/line-3/cmd/#,ota/+',
+      LICHEN_CLOUD_PROTOCOL: '3.1.1',
+      LICHEN_SPOOL_MAX_BYTES: '256MiB',
+      LICHEN_SPOOL_MAX_AGE: '24h',
+    });
+    expect(loadConfig(syncAgent.config, lichen.environment)).toMatchObject({
+      cloudUrl: 'mqtts://a1b2c3-ats.iot.eu-west-1.amazonaws.com:8883',
+      cloudThingName: 'press-7',
+      cloudCaFile: '/etc/lichen/cloud/ca.crt',
+      cloudCertFile: '/etc/lichen/cloud/tls.crt',
+      cloudKeyFile: '/etc/lichen/cloud/tls.key',
+      cloudSubscriptions: ['factory/line-3/cmd/#', 'ota/+'],
+      cloudProtocol: '3.1.1',
+    });
+    expect(loadConfig(hostConfigShape, lichen.environment)).toMatchObject({
+      spoolMaxBytes: 256 * 1024 ** 2,
+      spoolMaxAge: 24 * 3_600_000,
+    });
+    expect(lichen.volumes).toContain('/srv/lichen/press-7:/etc/lichen/cloud:ro');
   });
 });

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { environmentVariable, loadConfig } from '@lichen/config';
 import { hostConfigProblems, hostConfigShape, natsServerConfig } from '@lichen/host';
+import { syncAgent } from '@lichen/sync-agent';
 
 // The Helm chart, checked offline the way a user meets it: `helm lint`, then `helm template` with the values a user
 // would pass, asserting on the manifests Kubernetes would receive. No cluster is needed (none can run here).
@@ -129,6 +130,10 @@ function mountsOf(
 function natsConf(manifests: Manifest[]): string {
   return (find(manifests, 'ConfigMap', `${release}-nats`) as unknown as { data: Record<string, string> }).data['nats.conf'] ?? '';
 }
+
+/** The variables the runtime host reads, and those the sync agent reads (its config shape, as the host loads it). */
+const hostVariables = Object.keys(hostConfigShape).map((key) => environmentVariable(key));
+const syncAgentVariables = Object.keys(syncAgent.config).map((key) => environmentVariable(key));
 
 const appVersion = (parse(readFileSync(resolve(chartDir, 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion;
 
@@ -337,8 +342,8 @@ describe('helm template with default values', () => {
     expect(manifests.filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
   });
 
-  it('runs the router beside NATS, and no component manager', () => {
-    expect(natsPod(manifests).lichen.args).toEqual(['run', 'router']);
+  it('runs the router and the sync agent beside NATS, and no component manager', () => {
+    expect(natsPod(manifests).lichen.args).toEqual(['run', 'router', 'sync-agent']);
     expect(manifests.filter((m) => m.kind === 'Deployment' || m.metadata.name.endsWith('-component-manager'))).toEqual([]);
     expect(envOf(natsPod(manifests).lichen).has('LICHEN_RUNTIMES')).toBe(false);
   });
@@ -374,7 +379,7 @@ describe('helm template with the component manager', () => {
     expect(statefulSet.spec.replicas).toBe(1);
     expect(manifests.filter((m) => m.kind === 'Deployment')).toEqual([]);
     expect(container.image).toBe(`docker.io/lichen/lichen:${appVersion}`);
-    expect(container.args).toEqual(['run', 'router', 'component-manager']);
+    expect(container.args).toEqual(['run', 'router', 'component-manager', 'sync-agent']);
     expect(envOf(container).get('LICHEN_RUNTIMES')).toBe('process');
     expect(envOf(container).has('LICHEN_DOCKER_SOCKET')).toBe(false);
     // Nothing from the node: process components live in the pod, on emptyDirs under a read-only root.
@@ -404,7 +409,7 @@ describe('helm template with the component manager', () => {
       'LICHEN_RESTART_BACKOFF_MAX',
       'LICHEN_RESTART_MAX_ERRORS',
     ];
-    const read = new Set([...Object.keys(hostConfigShape).map((key) => environmentVariable(key)), ...managerVariables]);
+    const read = new Set([...hostVariables, ...syncAgentVariables, ...managerVariables]);
 
     expect(Object.keys(env).filter((name) => !read.has(name))).toEqual([]);
     expect(hostConfigProblems(env)).toEqual([]);
@@ -502,6 +507,211 @@ describe('helm template with the component manager', () => {
       message: /componentManager\.config\.restartMaxErrors: Must be greater than or equal to 1/,
     },
     { set: ['componentManager.enabled=yes'], message: /componentManager\.enabled: Invalid type\. Expected: boolean/ },
+  ])('rejects $set, naming the value', ({ set, message }) => {
+    const result = helm('template', release, chartDir, ...set.flatMap((pair) => ['--set', pair]));
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('helm template with the sync agent', () => {
+  const compose = parse(readFileSync(resolve(repoRoot, 'compose/docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { volumes: string[] }>;
+  };
+
+  /** The lichen container of the NATS pod, where the sync agent runs, with its mounts. */
+  function agentPod(manifests: Manifest[]) {
+    const { statefulSet, pod, lichen } = natsPod(manifests);
+    return { statefulSet, pod, container: lichen, mounts: mountsOf(statefulSet, pod, lichen) };
+  }
+
+  /** The sync agent's settings as it loads them from the container's environment, and the host's. */
+  function loaded(manifests: Manifest[]) {
+    const env = processEnv(manifests, agentPod(manifests).container, 'node-1');
+    return { env, agent: loadConfig(syncAgent.config, env), host: loadConfig(hostConfigShape, env) };
+  }
+
+  const linked = [
+    'syncAgent.url=mqtts://a1b2c3-ats.iot.eu-west-1.amazonaws.com:8883',
+    'syncAgent.thingName=press-7',
+    'syncAgent.tls.existingSecret=press-7-iot',
+  ];
+
+  it('runs with no cloud by default: the agent loads no URL, so its link is disabled, and nothing of a certificate is mounted', () => {
+    const manifests = render();
+    const { container, mounts } = agentPod(manifests);
+    const { env, agent } = loaded(manifests);
+
+    expect(container.args).toEqual(['run', 'router', 'sync-agent']);
+    // Only variables the host and the agent read, and none the agent would read a file from.
+    expect(Object.keys(env).filter((name) => !hostVariables.includes(name) && !syncAgentVariables.includes(name))).toEqual([]);
+    expect(Object.keys(env).filter((name) => /^LICHEN_CLOUD_(URL|THING_NAME|.*_FILE|USERNAME|PASSWORD)$/.test(name))).toEqual([]);
+    expect(agent.cloudUrl).toBeUndefined();
+    expect(agent.cloudThingName).toBeUndefined();
+    expect(agent).toMatchObject({
+      cloudProtocol: '5',
+      cloudKeepalive: 60_000,
+      cloudReconnectMin: 1_000,
+      cloudReconnectMax: 60_000,
+      cloudSessionExpiry: 3_600_000,
+      cloudMaxInflight: 1_000,
+      cloudSubscriptions: [],
+      cloudShadows: [],
+      cloudHeartbeatTopic: 'lichen/{thing}/heartbeat',
+    });
+    expect(Object.keys(mounts)).not.toContain('/etc/lichen/cloud');
+    expect(agentPod(manifests).pod.volumes.filter((v: { secret?: object }) => v.secret)).toEqual([
+      { name: 'service-users', secret: { secretName: `${release}-nats-service-users` } },
+    ]);
+  });
+
+  it('bounds the spool as the host reads it, in JetStream on the NATS PVC', () => {
+    const manifests = render();
+    expect(loaded(manifests).host).toMatchObject({ spoolMaxBytes: 1024 ** 3, spoolMaxAge: 7 * 24 * 3_600_000 });
+    const custom = loaded(render('spool.maxBytes=512MiB', 'spool.maxAge=24h')).host;
+    expect(custom).toMatchObject({ spoolMaxBytes: 512 * 1024 ** 2, spoolMaxAge: 24 * 3_600_000 });
+    // The spool is a JetStream stream with file storage: JetStream's store_dir is the nats container's PVC mount.
+    const { statefulSet, pod, nats } = natsPod(manifests);
+    const storeDir = /^\s*store_dir: "([^"]+)"$/m.exec(natsConf(manifests))?.[1];
+    expect(storeDir).toBe('/data');
+    expect(mountsOf(statefulSet, pod, nats)[storeDir!]).toBe('pvc data');
+  });
+
+  it("mounts the certificates' Secret read-only and points the agent's *_FILE variables at its files", () => {
+    const manifests = render(...linked, 'syncAgent.protocol=3.1.1', 'syncAgent.subscriptions={factory/line-3/cmd/#,ota/+}');
+    const { pod, container, mounts } = agentPod(manifests);
+    const { agent } = loaded(manifests);
+
+    expect(agent).toMatchObject({
+      cloudUrl: 'mqtts://a1b2c3-ats.iot.eu-west-1.amazonaws.com:8883',
+      cloudThingName: 'press-7',
+      cloudProtocol: '3.1.1',
+      cloudSubscriptions: ['factory/line-3/cmd/#', 'ota/+'],
+      cloudCaFile: '/etc/lichen/cloud/ca.crt',
+      cloudCertFile: '/etc/lichen/cloud/tls.crt',
+      cloudKeyFile: '/etc/lichen/cloud/tls.key',
+    });
+    expect(mounts['/etc/lichen/cloud']).toBe('secret press-7-iot (ro)');
+    const mount = container.volumeMounts.find((m: Mount) => m.mountPath === '/etc/lichen/cloud');
+    expect(mount.subPath).toBeUndefined();
+    // Each file the agent is told to read is a key of the Secret, projected at that path of the mount.
+    const volume = pod.volumes.find((v: { name: string }) => v.name === mount.name);
+    expect(volume.secret).toEqual({
+      secretName: 'press-7-iot',
+      defaultMode: 0o440,
+      items: [
+        { key: 'ca.crt', path: 'ca.crt' },
+        { key: 'tls.crt', path: 'tls.crt' },
+        { key: 'tls.key', path: 'tls.key' },
+      ],
+    });
+    for (const file of [agent.cloudCaFile, agent.cloudCertFile, agent.cloudKeyFile]) {
+      expect(volume.secret.items.map((item: { path: string }) => `${mount.mountPath}/${item.path}`)).toContain(file);
+    }
+    // The compose file mounts its certificates folder at the same place.
+    expect(compose.services['lichen']!.volumes).toContainEqual(expect.stringMatching(/:\/etc\/lichen\/cloud:ro$/));
+  });
+
+  it('projects only the keys syncAgent.tls.keys names: no CA file for a public CA, no client certificate for a password', () => {
+    const publicCa = render(...linked, 'syncAgent.tls.keys.ca=');
+    expect(loaded(publicCa).agent.cloudCaFile).toBeUndefined();
+    expect(loaded(publicCa).agent).toMatchObject({
+      cloudCertFile: '/etc/lichen/cloud/tls.crt',
+      cloudKeyFile: '/etc/lichen/cloud/tls.key',
+    });
+    expect(agentPod(publicCa).pod.volumes.find((v: { name: string }) => v.name === 'cloud-tls').secret.items).toEqual([
+      { key: 'tls.crt', path: 'tls.crt' },
+      { key: 'tls.key', path: 'tls.key' },
+    ]);
+
+    const password = render(
+      'syncAgent.url=mqtts://broker.plant.local:8883',
+      'syncAgent.username=press-7',
+      'syncAgent.password.existingSecret=press-7-broker',
+      'syncAgent.tls.existingSecret=plant-ca',
+      'syncAgent.tls.keys.ca=root.pem',
+      'syncAgent.tls.keys.cert=',
+      'syncAgent.tls.keys.key=',
+    );
+    const { container, pod } = agentPod(password);
+    const { agent } = loaded(password);
+    expect(agent).toMatchObject({ cloudUsername: 'press-7', cloudCaFile: '/etc/lichen/cloud/ca.crt' });
+    expect([agent.cloudCertFile, agent.cloudKeyFile]).toEqual([undefined, undefined]);
+    expect(pod.volumes.find((v: { name: string }) => v.name === 'cloud-tls').secret.items).toEqual([
+      { key: 'root.pem', path: 'ca.crt' },
+    ]);
+    expect(envOf(container).get('LICHEN_CLOUD_PASSWORD')).toEqual({ secretKeyRef: { name: 'press-7-broker', key: 'password' } });
+  });
+
+  it('passes every other setting through as the agent reads it', () => {
+    const { agent } = loaded(
+      render(
+        'syncAgent.url=mqtt://broker.plant.local:1883',
+        'syncAgent.keepalive=30s',
+        'syncAgent.reconnectMin=500ms',
+        'syncAgent.reconnectMax=5m',
+        'syncAgent.sessionExpiry=24h',
+        'syncAgent.maxInflight=64',
+        'syncAgent.shadows={config,firmware}',
+        'syncAgent.heartbeatTopic=plant/{thing}/alive',
+      ),
+    );
+    expect(agent).toMatchObject({
+      cloudUrl: 'mqtt://broker.plant.local:1883',
+      cloudKeepalive: 30_000,
+      cloudReconnectMin: 500,
+      cloudReconnectMax: 300_000,
+      cloudSessionExpiry: 86_400_000,
+      cloudMaxInflight: 64,
+      cloudShadows: ['config', 'firmware'],
+      cloudHeartbeatTopic: 'plant/{thing}/alive',
+    });
+  });
+
+  it('leaves the agent out with syncAgent.enabled=false: no cloud variables, no certificates, even when given', () => {
+    const manifests = render('syncAgent.enabled=false', ...linked);
+    const { container, mounts } = agentPod(manifests);
+    expect(container.args).toEqual(['run', 'router']);
+    expect([...envOf(container).keys()].filter((name) => name.startsWith('LICHEN_CLOUD_'))).toEqual([]);
+    expect(Object.keys(mounts)).not.toContain('/etc/lichen/cloud');
+    // The router still writes the spool: its bounds stay.
+    expect(envOf(container).get('LICHEN_SPOOL_MAX_BYTES')).toBe('1GiB');
+  });
+
+  it.each([
+    { set: ['syncAgent.enabled=yes'], message: /syncAgent\.enabled: Invalid type\. Expected: boolean/ },
+    { set: ['syncAgent.url=https://iot.example.com'], message: /syncAgent\.url: Does not match pattern/ },
+    { set: ['syncAgent.url=mqtts://press-7:secret@broker:8883'], message: /syncAgent\.url: Does not match pattern/ },
+    { set: ['syncAgent.thingName=press 7'], message: /syncAgent\.thingName: Does not match pattern/ },
+    { set: ['syncAgent.protocol=4'], message: /syncAgent\.protocol: Invalid type\. Expected: string, given: integer/ },
+    { set: ['syncAgent.protocol=v5'], message: /syncAgent\.protocol: syncAgent\.protocol must be one of/ },
+    { set: ['syncAgent.keepalive=soon'], message: /syncAgent\.keepalive: Does not match pattern/ },
+    { set: ['syncAgent.maxInflight=0'], message: /syncAgent\.maxInflight: Must be greater than or equal to 1/ },
+    // A comma would split one filter in two in LICHEN_CLOUD_SUBSCRIPTIONS (`\,` is --set's escaped comma).
+    { set: ['syncAgent.subscriptions[0]=factory/a\\,b'], message: /syncAgent\.subscriptions\.0: Does not match pattern/ },
+    { set: ['syncAgent.shadows={firmware.v2}'], message: /syncAgent\.shadows\.0: Does not match pattern/ },
+    { set: ['syncAgent.tls.existingSecret=Press_7'], message: /syncAgent\.tls\.existingSecret: Does not match pattern/ },
+    { set: ['syncAgent.tls.cert=tls.crt'], message: /Additional property cert is not allowed/ },
+    { set: ['spool.maxBytes=lots'], message: /spool\.maxBytes: Does not match pattern/ },
+    { set: ['spool.maxAge=7d'], message: /spool\.maxAge: Does not match pattern/ },
+    {
+      set: ['spool.maxBytes=2GiB'],
+      message: /spool\.maxBytes \(2GiB, 2147483648 bytes\) must not be above nats\.jetstream\.maxFileStore \(1610612736 bytes\)/,
+    },
+    {
+      set: [...linked, 'syncAgent.tls.keys.key='],
+      message: /syncAgent\.tls\.keys\.cert and syncAgent\.tls\.keys\.key go together/,
+    },
+    {
+      set: [...linked, 'syncAgent.tls.keys.ca=', 'syncAgent.tls.keys.cert=', 'syncAgent.tls.keys.key='],
+      message: /syncAgent\.tls\.existingSecret is set but syncAgent\.tls\.keys names none of its keys/,
+    },
+    {
+      set: ['syncAgent.url=mqtt://broker:1883', 'syncAgent.tls.existingSecret=press-7-iot'],
+      message:
+        /syncAgent\.tls\.existingSecret needs an mqtts:\/\/ syncAgent\.url: over mqtt:\/\/broker:1883 the certificates would go unused/,
+    },
   ])('rejects $set, naming the value', ({ set, message }) => {
     const result = helm('template', release, chartDir, ...set.flatMap((pair) => ['--set', pair]));
     expect(result.status).not.toBe(0);

@@ -241,3 +241,94 @@ A Kubernetes quantity without a milli suffix ("2Gi", "1.5G", "512") as a number 
 {{- $number | int64 }}
 {{- end }}
 {{- end }}
+
+{{/*
+A size as Lichen's LICHEN_SPOOL_MAX_BYTES reads it ("1GiB", "512MiB", "500MB", "1073741824") as a number of bytes,
+floored as Lichen floors it, for comparisons.
+*/}}
+{{- define "lichen.sizeBytes" -}}
+{{- $size := toString . }}
+{{- $units := dict "B" 1.0 "KB" 1e3 "MB" 1e6 "GB" 1e9 "TB" 1e12 "KiB" 1024.0 "MiB" 1048576.0 "GiB" 1073741824.0 "TiB" 1099511627776.0 }}
+{{- $suffix := regexFind "[A-Za-z]+$" $size }}
+{{- $number := trimSuffix $suffix $size | float64 }}
+{{- mulf $number (get $units ($suffix | default "B")) | floor | int64 }}
+{{- end }}
+
+{{/*
+spool.maxBytes as LICHEN_SPOOL_MAX_BYTES takes it: a size as given ("1GiB"), or a number of bytes written out in full
+(a values file's 10737418240 reaches the template as a float, which would print as 1.073741824e+10).
+*/}}
+{{- define "lichen.spool.maxBytes" -}}
+{{- $size := .Values.spool.maxBytes }}
+{{- if kindIs "string" $size }}{{ $size }}{{ else }}{{ $size | int64 }}{{ end }}
+{{- end }}
+
+{{/*
+Where the cloud link's certificates are mounted in the lichen container, as /etc/lichen/cloud in the compose file.
+*/}}
+{{- define "lichen.syncAgent.tlsDir" -}}
+/etc/lichen/cloud
+{{- end }}
+
+{{/*
+The sync agent's LICHEN_CLOUD_* variables (services/sync-agent/src/config.ts) from syncAgent.*: the optional ones only
+when given (an unset variable keeps the agent's default: no LICHEN_CLOUD_URL, no cloud), the password from its
+Secret, and the *_FILE variables pointing at the files of the certificates' Secret.
+*/}}
+{{- define "lichen.syncAgentEnv" -}}
+{{- $sa := .Values.syncAgent -}}
+{{- $dir := include "lichen.syncAgent.tlsDir" . -}}
+{{- with $sa.url }}
+- name: LICHEN_CLOUD_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with $sa.thingName }}
+- name: LICHEN_CLOUD_THING_NAME
+  value: {{ . | quote }}
+{{- end }}
+- name: LICHEN_CLOUD_PROTOCOL
+  value: {{ $sa.protocol | quote }}
+- name: LICHEN_CLOUD_KEEPALIVE
+  value: {{ $sa.keepalive | quote }}
+- name: LICHEN_CLOUD_RECONNECT_MIN
+  value: {{ $sa.reconnectMin | quote }}
+- name: LICHEN_CLOUD_RECONNECT_MAX
+  value: {{ $sa.reconnectMax | quote }}
+- name: LICHEN_CLOUD_SESSION_EXPIRY
+  value: {{ $sa.sessionExpiry | quote }}
+- name: LICHEN_CLOUD_MAX_INFLIGHT
+  value: {{ $sa.maxInflight | quote }}
+{{- with $sa.subscriptions }}
+- name: LICHEN_CLOUD_SUBSCRIPTIONS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with $sa.shadows }}
+- name: LICHEN_CLOUD_SHADOWS
+  value: {{ join "," . | quote }}
+{{- end }}
+- name: LICHEN_CLOUD_HEARTBEAT_TOPIC
+  value: {{ $sa.heartbeatTopic | quote }}
+{{- with $sa.username }}
+- name: LICHEN_CLOUD_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- with $sa.password.existingSecret }}
+- name: LICHEN_CLOUD_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $sa.password.key | quote }}
+{{- end }}
+{{- if $sa.tls.existingSecret }}
+{{- if $sa.tls.keys.ca }}
+- name: LICHEN_CLOUD_CA_FILE
+  value: "{{ $dir }}/ca.crt"
+{{- end }}
+{{- if $sa.tls.keys.cert }}
+- name: LICHEN_CLOUD_CERT_FILE
+  value: "{{ $dir }}/tls.crt"
+- name: LICHEN_CLOUD_KEY_FILE
+  value: "{{ $dir }}/tls.key"
+{{- end }}
+{{- end }}
+{{- end }}
