@@ -47,8 +47,12 @@ export const syncAgentConfigShape = {
     .default([]),
   /** Named shadows of the thing to sync even before they exist on the device (those that exist are synced anyway). */
   cloudShadows: list.default([]),
-  /** Where the device's heartbeats go (`{thing}` is the thing name); empty: not forwarded. */
-  cloudHeartbeatTopic: z.string().default('lichen/{thing}/heartbeat'),
+  /** Where the device's heartbeats go (`{thing}` is the thing name); `off`: not forwarded. */
+  cloudHeartbeatTopic: z
+    .string()
+    .trim()
+    .refine((topic) => !/[+#]/.test(topic), 'expected a topic without the wildcards + and #')
+    .default('lichen/{thing}/heartbeat'),
 };
 
 export type SyncAgentConfig = Readonly<z.output<z.ZodObject<typeof syncAgentConfigShape>>>;

@@ -24,7 +24,7 @@ export interface CloudBridgeSettings {
   readonly protocolVersion: number;
   readonly maxInFlight: number;
   readonly subscriptions: readonly string[];
-  /** Empty: heartbeats are not forwarded. */
+  /** `off`: heartbeats are not forwarded. */
   readonly heartbeatTopic: string;
   readonly spoolLimits: SpoolLimits;
 }
@@ -90,7 +90,7 @@ export class CloudBridge {
         backlog: () => this.#backlog(),
       }),
     ];
-    if (settings.heartbeatTopic) {
+    if (settings.heartbeatTopic !== 'off') {
       this.#stops.push(forwardHeartbeats(bus, link, settings.heartbeatTopic.replaceAll('{thing}', settings.thingName), settings.deviceId, logger));
     }
     this.#stops.push(startJobs(bus, link, settings.thingName, logger));
