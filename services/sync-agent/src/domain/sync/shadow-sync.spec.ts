@@ -12,10 +12,22 @@ const thing = 'press-7';
 /** The cloud's shadows, kept with the same semantics as the device's (AWS IoT's), answering as the topics do. */
 class FakeCloud implements CloudShadowsPort {
   readonly shadows = new LocalShadows({ store: new MemoryShadowStore(), log: () => undefined });
+  inFlight = 0;
+  mostInFlight = 0;
   /** Runs once, between the sync's get and its update: another client writing in between. */
   beforeNextUpdate: (() => Promise<unknown>) | undefined;
 
   async request(address: ShadowAddress, operation: 'get' | 'update' | 'delete', body: JsonObject = {}): Promise<CloudShadowReply> {
+    this.mostInFlight = Math.max(this.mostInFlight, ++this.inFlight);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return await this.#answer(address, operation, body);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  async #answer(address: ShadowAddress, operation: 'get' | 'update' | 'delete', body: JsonObject): Promise<CloudShadowReply> {
     if (operation === 'update' && this.beforeNextUpdate) {
       const meddle = this.beforeNextUpdate;
       this.beforeNextUpdate = undefined;
@@ -133,5 +145,15 @@ describe('ShadowSync', () => {
     expect(sync.counts.conflicts).toBe(1);
     expect(await cloud.state('fan')).toEqual({ desired: { speed: 5 }, reported: { speed: 1 } });
     expect(await deviceState('fan')).toEqual({ desired: { speed: 5 }, reported: { speed: 1 } });
+  });
+
+  it('keeps the requests in flight at a connection under AWS IoT limit of 10, however many shadows there are', async () => {
+    const { device, cloud, link, sync } = setup();
+    for (let index = 0; index < 12; index++) await device.update(thing, `s${index}`, { state: { reported: { index } } });
+    link.set('connected');
+    await sync.syncAll();
+    expect(await cloud.state('s11')).toEqual({ reported: { index: 11 } });
+    expect(cloud.mostInFlight).toBeGreaterThan(1);
+    expect(cloud.mostInFlight).toBeLessThanOrEqual(4);
   });
 });

@@ -38,6 +38,8 @@ export interface SyncCounts {
 }
 
 const MAX_ATTEMPTS = 5;
+/** Shadows synced at once: AWS IoT refuses (429) more than 10 shadow requests in flight per connection. */
+const AT_ONCE = 4;
 
 /**
  * Keeps the thing's shadows the same on the device and in the cloud: a three-way merge of each section against
@@ -51,6 +53,8 @@ export class ShadowSync {
   readonly #running = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
   readonly #retries = new Map<string, NodeJS.Timeout>();
+  readonly #queue: (() => void)[] = [];
+  #active = 0;
   #stops: (() => void)[] = [];
 
   constructor(private readonly options: ShadowSyncOptions) {}
@@ -110,6 +114,17 @@ export class ShadowSync {
   }
 
   async #syncWithRetries(address: ShadowAddress): Promise<void> {
+    if (this.#active >= AT_ONCE) await new Promise<void>((resolve) => this.#queue.push(resolve));
+    this.#active++;
+    try {
+      await this.#attempts(address);
+    } finally {
+      this.#active--;
+      this.#queue.shift()?.();
+    }
+  }
+
+  async #attempts(address: ShadowAddress): Promise<void> {
     if (this.options.link.status.state !== 'connected') return;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
