@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,56 +21,10 @@ import {
 } from '@lichen/testing';
 import type { JsonObject } from '../src/domain/shadow/json-value.js';
 import { AwsIotCore } from './aws-iot-core.js';
+import { DeviceNetwork } from './device-network.js';
 
 const lichen = fileURLToPath(new URL('../../../libs/cli/bin/lichen.js', import.meta.url));
 const quiet = createLogger({ service: 'jobs-e2e', level: 'silent' });
-
-/**
- * The device's network to the cloud: a TCP relay between the sync agent and the broker that the test can cut
- * (every connection dropped, new ones refused) and restore, while the cloud side stays connected to the broker.
- */
-class DeviceNetwork {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-
-  private constructor(
-    readonly port: number,
-    private readonly brokerPort: number,
-  ) {}
-
-  static async open(brokerPort: number): Promise<DeviceNetwork> {
-    const network = new DeviceNetwork(await freePort(), brokerPort);
-    await network.restore();
-    return network;
-  }
-
-  async restore(): Promise<void> {
-    const server = createServer((device) => {
-      const broker = connect(this.brokerPort, '127.0.0.1');
-      for (const [socket, other] of [
-        [device, broker],
-        [broker, device],
-      ] as const) {
-        this.sockets.add(socket);
-        socket.on('error', () => socket.destroy());
-        socket.on('close', () => {
-          this.sockets.delete(socket);
-          other.destroy();
-        });
-        socket.pipe(other);
-      }
-    });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', resolve));
-    this.server = server;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 /** A Lichen deployment as a cloud operator puts it in a job document. */
 function deployment(name: string, revision: number, components: JsonObject): JsonObject {
@@ -119,7 +72,7 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
         LICHEN_LOG_LEVEL: 'info',
         LICHEN_RECONCILE_INTERVAL: '1s',
         LICHEN_HEALTH_SETTLE: '500ms',
-        LICHEN_CLOUD_URL: `mqtt://127.0.0.1:${network.port}`,
+        LICHEN_CLOUD_URL: network.url,
         LICHEN_CLOUD_THING_NAME: thing,
         LICHEN_CLOUD_RECONNECT_MIN: '200ms',
         LICHEN_CLOUD_RECONNECT_MAX: '1s',
@@ -173,19 +126,19 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
     await stopRuntime('SIGTERM');
     await cloud?.close();
     await bus?.close();
-    await network?.cut();
+    await network?.close();
     await Promise.all([broker?.stop({ removeData: true }), nats?.stop({ removeData: true }), redis?.stop({ removeData: true })]);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   it('runs a job created while the device was offline once it is back, and reports SUCCEEDED with a component running', async () => {
-    await network.cut();
+    network.cut();
     await waitForLink(CloudLinkState.DISCONNECTED);
     await cloud.createJob(thing, 'while-offline', deployment('from-cloud', 1, { ticker: steady }));
     await sleep(1_500);
     expect(cloud.execution(thing, 'while-offline')?.history, output).toEqual(['QUEUED']);
 
-    await network.restore();
+    network.restore();
     const done = await cloud.waitForExecution(thing, 'while-offline', (execution) => execution.history.length >= 3, 30_000);
     expect(done.history, output).toEqual(['QUEUED', 'IN_PROGRESS', 'SUCCEEDED']);
     const deploymentId = done.statusDetails?.deploymentId ?? '';
