@@ -90,6 +90,29 @@ describe('publishDurable', () => {
   });
 });
 
+describe('read, streamState and storedMessage', () => {
+  it('reads a stream in order from a sequence on, and says what it holds', async () => {
+    await bus.jetstream.ensureStream({ name: 'LOG', subjects: ['log.>'] });
+    for (const word of ['one', 'two', 'three', 'four']) await bus.jetstream.publishDurable(`log.${word}`, bytes(word));
+    const state = await bus.jetstream.streamState('LOG');
+    expect(state).toMatchObject({ firstSeq: 1, lastSeq: 4, messages: 4 });
+    expect(Date.parse(state.created)).toBeGreaterThan(0);
+
+    const reading = await bus.jetstream.read('LOG', 2);
+    const seen: string[] = [];
+    for await (const message of reading) {
+      seen.push(`${message.seq} ${message.subject} ${text(message.data)}`);
+      if (seen.length === 3) break;
+    }
+    await reading.close();
+    expect(seen).toEqual(['2 log.two two', '3 log.three three', '4 log.four four']);
+
+    expect(text((await bus.jetstream.storedMessage('LOG', { seq: 3 }))!.data)).toBe('three');
+    expect(text((await bus.jetstream.storedMessage('LOG', { lastOf: 'log.one' }))!.data)).toBe('one');
+    expect(await bus.jetstream.storedMessage('LOG', { seq: 99 })).toBeUndefined();
+  });
+});
+
 describe('consume', () => {
   it('acknowledges a message once its handler resolves, and redelivers after a delay when it throws', async () => {
     await bus.jetstream.ensureStream({ name: 'WORK', subjects: ['work.>'] });

@@ -120,20 +120,20 @@ class FakeLink implements CloudLink {
   }
 }
 
-function setup(options: { maxInFlight?: number } = {}) {
+function setup(options: { maxInFlight?: number; cursorSaveIntervalMs?: number } = {}) {
   const spool = new FakeSpool();
   const cursors = new FakeCursors();
   const link = new FakeLink();
   const logs: string[] = [];
-  const make = () =>
+  const make = (through: FakeLink = link) =>
     new SpoolForwarder({
       spool,
       cursors,
-      link,
+      link: through,
       topicOf: (subject) => (subject.startsWith('cloud.out.') ? subject.slice(10).replaceAll('.', '/') : undefined),
       messageId: (identity, seq) => `${identity}:${seq}`,
       maxInFlight: options.maxInFlight ?? 100,
-      cursorSaveIntervalMs: 5,
+      cursorSaveIntervalMs: options.cursorSaveIntervalMs ?? 5,
       retryDelayMs: 5,
       log: (_level, event) => logs.push(event),
     });
@@ -163,7 +163,8 @@ describe('SpoolForwarder', () => {
     link.confirm();
     await until(() => forwarder.counts.forwarded === 5, 'every confirmation');
     await forwarder.stop();
-    expect(cursors.saved).toEqual({ identity: 'spool-1', floor: 5, sentUpTo: 5 });
+    // sentUpTo is saved a window ahead of the sends (1 + 3, then 5 + 3), so a crash cannot hide one.
+    expect(cursors.saved).toEqual({ identity: 'spool-1', floor: 5, sentUpTo: 8 });
   });
 
   it('sends again from the first unconfirmed message when the link drops, counting the duplicates it may make', async () => {
@@ -199,6 +200,28 @@ describe('SpoolForwarder', () => {
     await until(() => forwarder.counts.forwarded === 2, 'confirmed');
     expect(forwarder.counts.duplicateSuspects).toBe(1);
     await forwarder.stop();
+  });
+
+  it('counts every message a crashed run had sent as sent again, though its last sends were never saved', async () => {
+    // No periodic save in time: only what is saved before the sends tells the next run.
+    const { spool, cursors, make } = setup({ cursorSaveIntervalMs: 60_000 });
+    spool.add('cloud.out.a', 'cloud.out.a', 'cloud.out.a');
+    const crashing = new FakeLink();
+    const first = make(crashing);
+    first.start();
+    await until(() => crashing.sent.length === 3, 'three sent, none confirmed');
+    // The run dies here: what it saved is all the next one knows.
+    const after = new FakeLink();
+    const second = make(after);
+    second.start();
+    await until(() => after.sent.length === 3, 'the three again');
+    after.confirm();
+    await until(() => second.counts.forwarded === 3, 'confirmed');
+    expect(second.counts.duplicateSuspects).toBe(3);
+    await second.stop();
+    expect(cursors.saved?.floor).toBe(3);
+    crashing.set('disconnected');
+    await first.stop();
   });
 
   it('forwards a spool made anew from its start, whatever the old cursor said', async () => {

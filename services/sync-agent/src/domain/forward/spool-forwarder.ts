@@ -40,6 +40,8 @@ export class SpoolForwarder {
   #cursor: SpoolCursor | undefined;
   #savedCursor: SpoolCursor | undefined;
   #saving: Promise<void> = Promise.resolve();
+  /** The highest sequence this run has sent, of which spool. */
+  #sent: { identity: string; upTo: number } | undefined;
   #stopped = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -111,7 +113,9 @@ export class SpoolForwarder {
       }
     });
     const pending = new Set<Promise<void>>();
-    let sentUpTo = cursor.sentUpTo;
+    // Sent before, this run (after a reconnect) or by a run that crashed (the saved reservation): sent again now.
+    const sentBefore = this.#sent?.identity === cursor.identity ? this.#sent.upTo : cursor.sentUpTo;
+    let reserved = Math.max(cursor.sentUpTo, this.#sent?.identity === cursor.identity ? this.#sent.upTo : 0);
     try {
       for await (const message of reading) {
         if (this.#stopped || linkLost) break;
@@ -119,10 +123,16 @@ export class SpoolForwarder {
         this.#countGap(window, message.seq);
         await window.room();
         if (this.#stopped || linkLost) break;
-        if (message.seq <= cursor.sentUpTo) this.counts.duplicateSuspects++;
-        sentUpTo = Math.max(sentUpTo, message.seq);
+        if (message.seq > reserved) {
+          // Saved before the messages go, so a crash cannot hide what it sends: a block of them at a time.
+          reserved = message.seq + maxInFlight;
+          this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo: reserved };
+          await this.#saveCursor();
+        }
+        if (message.seq <= sentBefore) this.counts.duplicateSuspects++;
+        this.#sent = { identity: cursor.identity, upTo: Math.max(this.#sent?.upTo ?? 0, message.seq) };
         window.sent(message.seq);
-        this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo };
+        this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo: reserved };
         const sending = this.#send(message, cursor.identity, window).catch(() => {
           linkLost = true;
           stopReading();
@@ -135,7 +145,7 @@ export class SpoolForwarder {
       this.#stopReading = undefined;
       await reading.close();
       await Promise.all(pending);
-      this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo };
+      this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo: reserved };
       await this.#saveCursor();
     }
   }

@@ -29,7 +29,8 @@ export interface Spool {
 
 /**
  * How far forwarding has come, kept beside the spool so it lasts exactly as long as the spool does: every message
- * up to `floor` is confirmed by the broker (or was dropped), and messages up to `sentUpTo` may have reached it.
+ * up to `floor` is confirmed by the broker (or was dropped), and messages up to `sentUpTo` may have reached it
+ * (saved ahead of the sends, so after a crash a message sent again is always counted as such).
  */
 export interface SpoolCursor {
   readonly identity: string;

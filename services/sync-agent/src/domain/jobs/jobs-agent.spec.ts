@@ -327,6 +327,21 @@ describe('JobsAgent', () => {
     expect(cloud.updates('offline').map((update) => update.status)).toEqual(['IN_PROGRESS', 'SUCCEEDED']);
   });
 
+  it('says once that a cloud without a jobs service does not answer, however often it asks', async () => {
+    fresh();
+    // The fake loses one answer per setting: set it again after each, so nothing is ever answered.
+    const loseEvery = (): boolean => {
+      setTimeout(() => (cloud.loseAnswer = loseEvery), 0);
+      return true;
+    };
+    cloud.loseAnswer = loseEvery;
+    cloud.connect();
+    startAgent();
+    const unanswered = () => logged.filter((entry) => entry.event === 'jobs request unanswered').map((entry) => entry.level);
+    await until(() => unanswered().length >= 3, 'three unanswered requests');
+    expect(unanswered()).toEqual(['warn', ...unanswered().slice(1).map(() => 'debug')]);
+  });
+
   it('goes on with a job whose IN_PROGRESS answer was lost: $next/get says where it is', async () => {
     fresh();
     deployments.finishAt = 'SUCCEEDED';

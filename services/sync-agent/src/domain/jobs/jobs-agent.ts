@@ -47,6 +47,8 @@ export class JobsAgent {
   readonly #requests: JobsRequests;
   readonly #stopping = new AbortController();
   readonly #wakeUps = new WakeSignal();
+  /** The last request went unanswered (said once per run of them). */
+  #unanswered = false;
   #report: JobReport | undefined;
   #loop: Promise<void> | undefined;
   #stops: (() => void)[] = [];
@@ -90,12 +92,17 @@ export class JobsAgent {
       } catch (error) {
         if (signal.aborted) break;
         const known = error instanceof JobsRequestError;
-        this.#log(known ? 'warn' : 'error', known ? 'jobs request unanswered' : 'jobs agent failed', {
+        // A cloud without a jobs service never answers: said once, until an answer comes.
+        const level = !known ? 'error' : this.#unanswered ? 'debug' : 'warn';
+        this.#log(level, known ? 'jobs request unanswered' : 'jobs agent failed', {
           reason: (error as Error).message,
           retryInMs: this.#retryDelayMs,
         });
-        next = 'retry';
+        this.#unanswered = known;
+        if (!signal.aborted) await this.#wakeUps.wait(this.#retryDelayMs);
+        continue;
       }
+      this.#unanswered = false;
       if (next !== 'go-on' && !signal.aborted) await this.#wakeUps.wait(next === 'retry' ? this.#retryDelayMs : undefined);
     }
   }
