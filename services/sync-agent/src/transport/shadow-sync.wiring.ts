@@ -1,7 +1,6 @@
 import type { Logger } from '@lichen/logging';
 import type { CloudLink } from '../domain/link/cloud-link.js';
 import type { LocalShadows } from '../domain/shadow/local-shadows.js';
-import type { ShadowAddress } from '../domain/shadow/shadow-address.js';
 import { CloudShadows } from '../domain/sync/cloud-shadows.js';
 import { ShadowSync } from '../domain/sync/shadow-sync.js';
 
@@ -12,8 +11,7 @@ export function startShadowSync(
   settings: { thing: string; names: readonly string[] },
   logger: Logger,
 ): { sync: ShadowSync; stop: () => Promise<void> } {
-  const whenCloudChanged = { schedule: (_address: ShadowAddress): unknown => undefined };
-  const cloud = new CloudShadows(link, settings.thing, (address) => void whenCloudChanged.schedule(address));
+  const cloud = new CloudShadows(link, settings.thing);
   const sync = new ShadowSync({
     shadows,
     cloud,
@@ -22,11 +20,11 @@ export function startShadowSync(
     names: settings.names,
     log: (level, event, fields) => logger[level](fields, event),
   });
-  whenCloudChanged.schedule = (address) => sync.schedule(address);
-  const unsubscribe = cloud.start();
+  const unsubscribe = cloud.start((address) => void sync.schedule(address));
   sync.start();
   return {
     sync,
+    // Unsubscribing answers the requests still waiting, so the syncs under way end at once.
     stop: async () => {
       unsubscribe();
       await sync.stop();

@@ -4,7 +4,7 @@ import { isObject, sameJson, type JsonObject, type JsonValue } from './json-valu
  * A three-way merge of one shadow section: what changed on either side since the last synced document (`base`)
  * is kept; where both changed the same key, `prefer` wins (`local` for `reported`: the device knows what it is;
  * `cloud` for `desired`: the cloud says what it wants). Objects merge key by key; arrays and scalars are values.
- * A key deleted on one side and left alone on the other stays deleted.
+ * A key deleted on one side and left alone on the other stays deleted; an object whose keys all went goes too.
  */
 export function mergeSection(
   base: JsonObject | undefined,
@@ -30,7 +30,8 @@ function mergeValue(
       const value = mergeValue(before[key], (local as JsonObject)[key], (cloud as JsonObject)[key], prefer);
       if (value !== undefined) out[key] = value;
     }
-    return out;
+    // A shadow holds no empty object (an update that empties one removes it): nor does a merge.
+    return Object.keys(out).length > 0 ? out : undefined;
   }
   const localChanged = !sameJson(base, local);
   const cloudChanged = !sameJson(base, cloud);

@@ -12,46 +12,61 @@ const decoder = new TextDecoder();
 /**
  * The thing's shadows in the cloud, over AWS IoT's shadow topics: a request carries a fresh `clientToken` and
  * waits for the `/accepted` or `/rejected` that echoes it. What the cloud says on its own (a `delta`, `documents`,
- * or a change another client made) is passed to `onCloudChange`.
+ * or a delete another client made) is passed to the listener given to `start`.
  */
 export class CloudShadows {
   readonly #pending = new Map<string, (reply: CloudShadowReply) => void>();
   #sequence = 0;
 
+  #onCloudChange: (address: ShadowAddress) => void = () => undefined;
+
   constructor(
     private readonly link: CloudLink,
     private readonly thing: string,
-    private readonly onCloudChange: (address: ShadowAddress) => void,
     private readonly timeoutMs = 10_000,
   ) {}
 
-  /** Subscribes to the thing's shadow replies and events (on every connection); returns what stops it. */
-  start(): () => void {
-    const offs = shadowReplyFilters(this.thing).map((filter) => this.link.subscribe(filter, (message) => this.#receive(message.topic, message.payload)));
-    return () => offs.forEach((off) => off());
+  /**
+   * Subscribes to the thing's shadow replies and events (on every connection), telling `onCloudChange` what the
+   * cloud says on its own; returns what stops it, failing the requests still waiting.
+   */
+  start(onCloudChange: (address: ShadowAddress) => void): () => void {
+    this.#onCloudChange = onCloudChange;
+    const offs = shadowReplyFilters(this.thing).map((filter) =>
+      this.link.subscribe(filter, (message) => this.#receive(message.topic, message.payload)),
+    );
+    return () => {
+      offs.forEach((off) => off());
+      for (const answer of [...this.#pending.values()]) answer({ accepted: false, code: 0, message: 'the shadow sync stopped' });
+    };
   }
 
-  /** Sends a request and resolves with the cloud's reply; rejects when the link is down or no reply comes in time. */
-  async request(address: ShadowAddress, operation: ShadowOperation, body: JsonObject = {}): Promise<CloudShadowReply> {
+  /**
+   * Sends a request and resolves with the cloud's reply. Rejects when the link is down or drops before the broker
+   * takes it, or when no reply comes within the timeout (counted from the send); a stop answers it as refused.
+   */
+  request(address: ShadowAddress, operation: ShadowOperation, body: JsonObject = {}): Promise<CloudShadowReply> {
     const clientToken = `lichen-${Date.now().toString(36)}-${(this.#sequence++).toString(36)}`;
-    const reply = new Promise<CloudShadowReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(clientToken);
-        reject(new Error(`no answer from the cloud to ${shadowTopic(address, operation)} within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      this.#pending.set(clientToken, (answer) => {
+    const topic = shadowTopic(address, operation);
+    return new Promise<CloudShadowReply>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (settleWith: () => void) => {
         clearTimeout(timer);
         this.#pending.delete(clientToken);
-        resolve(answer);
-      });
+        settleWith();
+      };
+      this.#pending.set(clientToken, (answer) => settle(() => resolve(answer)));
+      this.link.publish(topic, encoder.encode(JSON.stringify({ ...body, clientToken }))).then(
+        () => {
+          if (!this.#pending.has(clientToken)) return;
+          timer = setTimeout(
+            () => settle(() => reject(new Error(`no answer from the cloud to ${topic} within ${this.timeoutMs} ms`))),
+            this.timeoutMs,
+          );
+        },
+        (error: unknown) => settle(() => reject(error)),
+      );
     });
-    try {
-      await this.link.publish(shadowTopic(address, operation), encoder.encode(JSON.stringify({ ...body, clientToken })));
-    } catch (error) {
-      this.#pending.get(clientToken)?.({ accepted: false, code: 0, message: (error as Error).message });
-      throw error;
-    }
-    return reply;
   }
 
   #receive(topic: string, payload: Uint8Array): void {
@@ -77,7 +92,7 @@ export class CloudShadows {
     // Our own requests' replies and events are told by `request`; the rest is news from the cloud.
     const ours = token?.startsWith('lichen-') ?? false;
     if (!ours && (read.kind === 'delta' || read.kind === 'documents' || (read.operation === 'delete' && read.kind === 'accepted'))) {
-      this.onCloudChange(read.address);
+      this.#onCloudChange(read.address);
     }
   }
 }

@@ -17,8 +17,9 @@ function objectPatch(from: JsonObject, to: JsonObject): JsonObject {
   for (const [key, value] of Object.entries(to)) {
     const before: JsonValue | undefined = from[key];
     if (sameJson(before, value)) continue;
-    // An object over an object is merged: only what differs goes; anything else replaces the value.
-    patch[key] = isObject(before) && isObject(value) && Object.keys(value).length > 0 ? objectPatch(before, value) : value;
+    // An object over an object is merged, so only what differs goes (an emptied one as its keys set to null);
+    // anything else replaces the value.
+    patch[key] = isObject(before) && isObject(value) ? objectPatch(before, value) : value;
   }
   return patch;
 }

@@ -69,11 +69,11 @@ class FakeLink implements CloudLink {
   }
 }
 
-function setup(names: string[] = []) {
+function setup(names: string[] = [], retryDelayMs = 10_000) {
   const device = new LocalShadows({ store: new MemoryShadowStore(), log: () => undefined });
   const cloud = new FakeCloud();
   const link = new FakeLink();
-  const sync = new ShadowSync({ shadows: device, cloud, link, thing, names, retryDelayMs: 10_000, log: () => undefined });
+  const sync = new ShadowSync({ shadows: device, cloud, link, thing, names, retryDelayMs, log: () => undefined });
   sync.start();
   const deviceState = async (shadow: string) => {
     const got = await device.get(thing, shadow);
@@ -155,5 +155,51 @@ describe('ShadowSync', () => {
     expect(await cloud.state('s11')).toEqual({ reported: { index: 11 } });
     expect(cloud.mostInFlight).toBeGreaterThan(1);
     expect(cloud.mostInFlight).toBeLessThanOrEqual(4);
+  });
+
+  it('deletes nested keys deleted on either side, and what is emptied so goes, on both sides', async () => {
+    const { device, cloud, link, sync, deviceState } = setup();
+    await device.update(thing, 'fan', { state: { reported: { a: { x: 1, y: 1 }, b: 1 } } });
+    link.set('connected');
+    await sync.syncAll();
+    link.set('disconnected');
+    await device.update(thing, 'fan', { state: { reported: { a: { x: null } } } });
+    await cloud.shadows.update(thing, 'fan', { state: { reported: { a: { y: null } } } });
+    link.set('connected');
+    await sync.syncAll();
+    await sync.syncAll();
+    expect(await deviceState('fan')).toEqual({ reported: { b: 1 } });
+    expect(await cloud.state('fan')).toEqual({ reported: { b: 1 } });
+  });
+
+  it("keeps a shadow deleted on one side when the other changed it since the last sync: the change wins", async () => {
+    const { device, cloud, link, sync, deviceState } = setup();
+    await device.update(thing, 'kept-by-cloud', { state: { reported: { x: 1 } } });
+    await device.update(thing, 'kept-by-device', { state: { reported: { y: 1 } } });
+    link.set('connected');
+    await sync.syncAll();
+    link.set('disconnected');
+    await device.delete(thing, 'kept-by-cloud');
+    await cloud.shadows.update(thing, 'kept-by-cloud', { state: { desired: { x: 2 } } });
+    await cloud.shadows.delete(thing, 'kept-by-device');
+    await device.update(thing, 'kept-by-device', { state: { reported: { y: 2 } } });
+    link.set('connected');
+    await sync.syncAll();
+    expect(await deviceState('kept-by-cloud')).toEqual({ desired: { x: 2 }, reported: { x: 1 } });
+    expect(await cloud.state('kept-by-device')).toEqual({ reported: { y: 2 } });
+  });
+
+  it('does not ask again and again when a side refuses the merged state for what it holds', async () => {
+    const { device, cloud, link, sync } = setup([], 5);
+    const big = 'x'.repeat(5_000);
+    await device.update(thing, 'fan', { state: { reported: { a: big } } });
+    await cloud.shadows.update(thing, 'fan', { state: { desired: { b: big } } });
+    link.set('connected');
+    await sync.syncAll();
+    const refused = sync.counts.failed;
+    expect(refused).toBeGreaterThanOrEqual(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sync.counts.failed).toBe(refused);
+    await sync.stop();
   });
 });

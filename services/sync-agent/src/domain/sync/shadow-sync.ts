@@ -1,5 +1,5 @@
 import type { CloudLink } from '../link/cloud-link.js';
-import { isObject, type JsonObject, type JsonValue } from '../shadow/json-value.js';
+import { isObject, sameJson, type JsonObject, type JsonValue } from '../shadow/json-value.js';
 import type { LocalShadows } from '../shadow/local-shadows.js';
 import type { ShadowAddress } from '../shadow/shadow-address.js';
 import { mergeSection } from '../shadow/shadow-merge.js';
@@ -44,7 +44,7 @@ const AT_ONCE = 4;
 /**
  * Keeps the thing's shadows the same on the device and in the cloud: a three-way merge of each section against
  * the state both had at the last sync, `reported` preferring the device and `desired` the cloud; a delete on one
- * side after a sync deletes on the other. A shadow is synced when it changes on the device, when the cloud says it
+ * side after a sync deletes on the other, unless the other side changed the shadow since (then the change wins). A shadow is synced when it changes on the device, when the cloud says it
  * changed, and all of them on every connection, so changes made offline on either side converge when the link
  * returns. A version conflict in the cloud (someone wrote in between) starts that shadow's sync over.
  */
@@ -55,6 +55,7 @@ export class ShadowSync {
   readonly #retries = new Map<string, NodeJS.Timeout>();
   readonly #queue: (() => void)[] = [];
   #active = 0;
+  #stopped = false;
   #stops: (() => void)[] = [];
 
   constructor(private readonly options: ShadowSyncOptions) {}
@@ -74,6 +75,7 @@ export class ShadowSync {
 
   /** Stops listening and waits for the syncs under way. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#stops.forEach((stop) => stop());
     this.#retries.forEach((timer) => clearTimeout(timer));
     this.#retries.clear();
@@ -97,6 +99,7 @@ export class ShadowSync {
 
   /** Syncs one shadow now, or once more after the sync under way (changes in between are not missed). */
   schedule(address: ShadowAddress): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     const key = `${address.thing}/${address.shadow}`;
     const running = this.#running.get(key);
     if (running) {
@@ -134,7 +137,13 @@ export class ShadowSync {
         }
         this.counts.conflicts++;
       } catch (error) {
+        if (this.#stopped) return;
         this.counts.failed++;
+        if (error instanceof SyncRefusedError) {
+          // Refused for what the shadow holds (too large, too deep): asking again changes nothing until it changes.
+          this.options.log('warn', 'shadow not synced: refused, until it changes again', { ...address, reason: error.message });
+          return;
+        }
         this.options.log('warn', 'shadow not synced, trying again later', { ...address, reason: (error as Error).message });
         this.#retryLater(address);
         return;
@@ -146,7 +155,7 @@ export class ShadowSync {
 
   #retryLater(address: ShadowAddress): void {
     const key = `${address.thing}/${address.shadow}`;
-    if (this.#retries.has(key) || this.options.link.status.state !== 'connected') return;
+    if (this.#stopped || this.#retries.has(key) || this.options.link.status.state !== 'connected') return;
     const timer = setTimeout(() => {
       this.#retries.delete(key);
       void this.schedule(address);
@@ -170,12 +179,20 @@ export class ShadowSync {
       if (record) await shadows.writeSyncState(thing, shadow, undefined);
       return true;
     }
-    if (!local && remote && record) return this.#deleteInCloud(address, Number(remote.version));
-    if (local && !remote && record) return this.#deleteOnDevice(address, local.version);
+    // Deleted on one side since the last sync: deleted on the other too, unless that side changed it since; then
+    // the change wins and the shadow is made again from it.
+    let base = record?.base;
+    if (!local && remote && record) {
+      if (Number(remote.version) === record.cloudVersion) return this.#deleteInCloud(address, Number(remote.version));
+      base = undefined;
+    }
+    if (local && !remote && record) {
+      if (sameSections(local.state, record.base)) return this.#deleteOnDevice(address, local.version);
+      base = undefined;
+    }
 
     const localState: Sections = local?.state ?? {};
     const cloudState = sectionsOf(remote?.state);
-    const base = record?.base;
     const merged: Sections = {};
     const desired = mergeSection(base?.desired, localState.desired, cloudState.desired, 'cloud');
     const reported = mergeSection(base?.reported, localState.reported, cloudState.reported, 'local');
@@ -187,7 +204,7 @@ export class ShadowSync {
       const applied = await shadows.update(thing, shadow, { state: toDevice, ...(local && { version: local.version }) }, 'cloud');
       if (!applied.ok) {
         if (applied.rejection.code === 409) return false;
-        throw new Error(`the device refused the cloud's state: ${applied.rejection.code} ${applied.rejection.message}`);
+        throw refusal(`the device refused the cloud's state`, applied.rejection.code, applied.rejection.message);
       }
     }
     let cloudVersion = Number(remote?.version ?? 0);
@@ -196,7 +213,7 @@ export class ShadowSync {
       const sent = await cloud.request(address, 'update', { state: toCloud, ...(remote && { version: cloudVersion }) } as JsonObject);
       if (!sent.accepted) {
         if (sent.code === 409) return false;
-        throw new Error(`the cloud refused the device's state: ${sent.code} ${sent.message}`);
+        throw refusal(`the cloud refused the device's state`, sent.code, sent.message);
       }
       cloudVersion = Number(sent.body.version ?? cloudVersion + 1);
     }
@@ -223,6 +240,18 @@ export class ShadowSync {
     this.options.log('info', 'shadow deleted on the device, as in the cloud', { ...address });
     return true;
   }
+}
+
+/** The shadow's own refusal of a state (400, 413): it stands until the state changes. */
+class SyncRefusedError extends Error {}
+
+function refusal(what: string, code: number, message: string): Error {
+  const text = `${what}: ${code} ${message}`;
+  return code >= 400 && code < 500 ? new SyncRefusedError(text) : new Error(text);
+}
+
+function sameSections(a: Sections, b: Sections): boolean {
+  return sameJson(a.desired, b.desired) && sameJson(a.reported, b.reported);
 }
 
 function sectionsOf(state: JsonValue | undefined): Sections {
