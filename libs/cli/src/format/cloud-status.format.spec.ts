@@ -31,6 +31,20 @@ describe('formatCloudStatus', () => {
     ]);
   });
 
+  it('says when the spool cannot be read, and what the broker refused', () => {
+    const status = create(CloudStatusSchema, {
+      link: { state: CloudLinkState.CONNECTED, endpoint: 'mqtt://broker:1883', clientId: 'press-7', since: timestampFromMs(now.getTime() - 5_000) },
+      spool: { forwarded: 7n, dropped: 0n, refused: 2n, duplicateSuspects: 0n },
+      protocolVersion: 4,
+    });
+    expect(formatCloudStatus(status, now)).toEqual([
+      'link        connected for 5s',
+      'broker      mqtt://broker:1883 (MQTT 3.1.1, client id press-7)',
+      'spool       cannot be read now (is NATS up?)',
+      'forwarded   7, dropped 0, refused by the broker 2, sent again 0 (since the agent started)',
+    ]);
+  });
+
   it('says when no cloud is configured', () => {
     const status = create(CloudStatusSchema, {
       link: { state: CloudLinkState.DISABLED, since: timestampFromMs(now.getTime()) },

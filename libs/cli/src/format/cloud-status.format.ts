@@ -29,9 +29,15 @@ export function formatCloudStatus(status: CloudStatus, now: Date): string[] {
 function spoolLines({ spool }: CloudStatus): string[] {
   const lines: string[] = [];
   if (spool) {
-    const oldest = spool.depth > 0n ? `, oldest ${formatSpan(spool.oldestAgeSeconds * 1_000)} old` : '';
-    lines.push(`spool       ${spool.depth} waiting${oldest}, ${formatBytes(Number(spool.bytes))} on disk`);
-    lines.push(`forwarded   ${spool.forwarded}, dropped ${spool.dropped}, sent again ${spool.duplicateSuspects} (since the agent started)`);
+    if (spool.depth === undefined) lines.push('spool       cannot be read now (is NATS up?)');
+    else {
+      const oldest = spool.depth > 0n ? `, oldest ${formatSpan(spool.oldestAgeSeconds * 1_000)} old` : '';
+      lines.push(`spool       ${spool.depth} waiting${oldest}, ${formatBytes(Number(spool.bytes ?? 0n))} on disk`);
+    }
+    const refused = spool.refused ? `, refused by the broker ${spool.refused}` : '';
+    lines.push(
+      `forwarded   ${spool.forwarded}, dropped ${spool.dropped}${refused}, sent again ${spool.duplicateSuspects} (since the agent started)`,
+    );
   }
   return lines;
 }

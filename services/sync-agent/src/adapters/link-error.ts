@@ -31,3 +31,31 @@ export function describeLinkError(error: unknown): string {
   if (/^Connection refused/.test(said)) return `the broker refused the connection: ${said.replace(/^Connection refused:\s*/, '')}`;
   return said;
 }
+
+/** MQTT 5 reason codes a broker closes a connection with (DISCONNECT), in words. */
+const disconnectReasons: Readonly<Record<number, string>> = {
+  0x80: 'an unspecified error',
+  0x81: 'a malformed packet',
+  0x82: 'a protocol error',
+  0x83: 'an implementation-specific error',
+  0x87: 'not authorized (check the policy of the certificate for this topic)',
+  0x89: 'the broker is busy',
+  0x8b: 'the broker is shutting down',
+  0x8d: 'the keepalive timed out',
+  0x8e: 'the session was taken over: another client connected with the same client id',
+  0x90: 'a topic name it does not accept',
+  0x93: 'more messages in flight than its Receive Maximum',
+  0x95: 'a packet over its maximum size',
+  0x97: 'a quota was exceeded',
+  0x98: 'administrative action',
+  0x9c: 'use another server',
+  0x9d: 'the server moved',
+  0x9f: 'too many connections from this client',
+};
+
+/** Why an MQTT 5 broker closed the connection, from its DISCONNECT's reason code and string. */
+export function describeDisconnect(reasonCode: number | undefined, reasonString?: string): string {
+  const reason = reasonCode === undefined ? undefined : disconnectReasons[reasonCode];
+  const code = reasonCode === undefined ? '' : ` (reason code 0x${reasonCode.toString(16)}${reasonString ? `: ${reasonString}` : ''})`;
+  return `the broker closed the connection: ${reason ?? 'no reason given'}${code}`;
+}

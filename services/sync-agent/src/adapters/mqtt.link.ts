@@ -5,7 +5,7 @@ import { PublishRefusedError } from '../domain/link/cloud-link.js';
 import { envelope, MESSAGE_ID_PROPERTY } from '../domain/link/message-envelope.js';
 import { reconnectDelay, type BackoffBounds } from '../domain/link/reconnect-backoff.js';
 import { topicMatches } from '../domain/link/topic-filter.js';
-import { describeLinkError } from './link-error.js';
+import { describeDisconnect, describeLinkError } from './link-error.js';
 
 /** How the link reaches the cloud broker (from the `LICHEN_CLOUD_*` variables). */
 export interface MqttLinkSettings {
@@ -20,6 +20,11 @@ export interface MqttLinkSettings {
   readonly password?: string;
   readonly connectTimeoutMs?: number;
 }
+
+/** A connection up this long has worked: the next reconnect waits start over from the shortest. */
+const STABLE_CONNECTION_MS = 30_000;
+/** AWS IoT Core takes at most 8 topic filters in one SUBSCRIBE. */
+const FILTERS_PER_SUBSCRIBE = 8;
 
 type Mqtt = typeof import('mqtt');
 let loading: Promise<Mqtt> | undefined;
@@ -74,6 +79,7 @@ export class MqttLink implements CloudLink {
     const client = this.#client;
     this.#client = undefined;
     this.#failAll('the sync agent is stopping');
+    this.#setStatus({ state: 'disconnected', lastError: 'the sync agent stopped' });
     if (client) await client.endAsync(true).catch(() => undefined);
   }
 
@@ -132,30 +138,39 @@ export class MqttLink implements CloudLink {
     }
     this.#client = client;
     let lastError: string | undefined;
-    client.on('connect', () => {
-      this.#failures = 0;
+    let connectedAt: number | undefined;
+    client.on('connect', (connack) => {
+      connectedAt = Date.now();
       lastError = undefined;
-      this.#setStatus({ state: 'connected', lastError: this.#status.lastError });
+      const inFlightLimit = connack.properties?.receiveMaximum;
+      this.#setStatus({ state: 'connected', lastError: this.#status.lastError, inFlightLimit });
       this.#subscribeAll([...this.#handlers.keys()]);
     });
     client.on('error', (error) => {
       lastError = describeLinkError(error);
+    });
+    // An MQTT 5 broker says why it closes a connection (a session taken over, not authorized, a packet too large).
+    client.on('disconnect', (packet) => {
+      lastError = describeDisconnect(packet.reasonCode, packet.properties?.reasonString);
     });
     client.on('message', (topic, payload) => this.#deliver(topic, payload));
     client.once('close', () => {
       if (this.#client !== client) return;
       this.#client = undefined;
       client.end(true);
-      const reason = lastError ?? 'the broker closed the connection';
+      const reason = lastError ?? (connectedAt ? 'the broker closed the connection' : 'the broker did not answer in time');
       this.#failAll(reason);
+      // Only a connection that lasted starts the waits over: one the broker closes at once (a duplicate client id,
+      // a message it will not take) must not be tried again every second.
+      if (connectedAt !== undefined && Date.now() - connectedAt >= STABLE_CONNECTION_MS) this.#failures = 0;
       if (!this.#stopped) this.#retry(reason);
     });
   }
 
   #retry(reason: string): void {
-    const retryInMs = reconnectDelay(this.#failures++, this.settings.reconnect);
-    this.#setStatus({ state: 'disconnected', lastError: reason, retryInMs });
-    this.#timer = setTimeout(() => void this.#connect(), retryInMs);
+    const retryAt = Date.now() + reconnectDelay(this.#failures++, this.settings.reconnect);
+    this.#setStatus({ state: 'disconnected', lastError: reason, retryAt });
+    this.#timer = setTimeout(() => void this.#connect(), retryAt - Date.now());
   }
 
   async #options(): Promise<IClientOptions> {
@@ -178,17 +193,20 @@ export class MqttLink implements CloudLink {
     return options;
   }
 
+  /** Subscribes in packets of at most 8 filters, AWS IoT's limit per SUBSCRIBE. */
   #subscribeAll(filters: string[]): void {
-    if (!filters.length) return;
-    this.#client?.subscribe(filters, { qos: 1 }, (error, granted) => {
-      const refused = (granted ?? []).filter((grant) => grant.qos >= 0x80).map((grant) => grant.topic);
-      if (error || refused.length) {
-        this.#setStatus({
-          ...this.#status,
-          lastError: `the broker refused the subscription to ${refused.join(', ') || filters.join(', ')}${error ? `: ${error.message}` : ''}`,
-        });
-      }
-    });
+    for (let start = 0; start < filters.length; start += FILTERS_PER_SUBSCRIBE) {
+      const some = filters.slice(start, start + FILTERS_PER_SUBSCRIBE);
+      this.#client?.subscribe(some, { qos: 1 }, (error, granted) => {
+        const refused = (granted ?? []).filter((grant) => grant.qos >= 0x80).map((grant) => grant.topic);
+        if (error || refused.length) {
+          this.#setStatus({
+            ...this.#status,
+            lastError: `the broker refused the subscription to ${refused.join(', ') || some.join(', ')}${error ? `: ${error.message}` : ''}`,
+          });
+        }
+      });
+    }
   }
 
   #deliver(topic: string, payload: Buffer): void {
@@ -205,8 +223,11 @@ export class MqttLink implements CloudLink {
     for (const fail of waiting) fail(new LinkLostError(reason));
   }
 
+  /** `since` moves only when the link goes up or down: connecting again while down does not reset it. */
   #setStatus(status: Omit<LinkStatus, 'since'>): void {
-    this.#status = { ...status, since: status.state === this.#status.state ? this.#status.since : Date.now() };
+    const wasUp = this.#status.state === 'connected';
+    const isUp = status.state === 'connected';
+    this.#status = { ...status, since: wasUp === isUp ? this.#status.since : Date.now() };
     for (const listener of this.#listeners) listener(this.#status);
   }
 }

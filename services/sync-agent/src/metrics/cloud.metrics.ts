@@ -93,7 +93,7 @@ export function registerCloudMetrics(registry: Registry, sources: CloudMetricsSo
     registers: [registry],
     collect() {
       this.reset();
-      this.inc({ result: 'published' }, sources.inbound.received);
+      this.inc({ result: 'published' }, sources.inbound.published);
       this.inc({ result: 'unroutable' }, sources.inbound.unroutable);
     },
   });

@@ -34,7 +34,7 @@ export interface CloudBridgeSettings {
  * forwards heartbeats, says the link's state, and answers `lichen.cloud.status`.
  */
 export class CloudBridge {
-  readonly #inbound: InboundCounts = { received: 0, unroutable: 0 };
+  readonly #inbound: InboundCounts = { published: 0, unroutable: 0 };
   readonly #forwarder: SpoolForwarder;
   readonly #spool: BusSpool;
   readonly #cursors: StreamCursorStore;
@@ -112,6 +112,6 @@ export class CloudBridge {
   }
 
   #backlog() {
-    return spoolBacklog(this.#spool, this.#cursors, this.#forwarder.floor);
+    return spoolBacklog(this.#spool, this.#cursors, this.#forwarder.position);
   }
 }

@@ -5,7 +5,8 @@ import type { CloudLink } from '../domain/link/cloud-link.js';
 
 /** Counts of cloud-to-device messages, for `/metrics`. */
 export interface InboundCounts {
-  received: number;
+  /** Published on the bus as `cloud.in.<topic>`. */
+  published: number;
   /** On a topic no bus subject can carry (an empty level, a `.`). */
   unroutable: number;
 }
@@ -31,7 +32,7 @@ export function mirrorCloudTopics(
       }
       try {
         bus.publishRaw(subject, payload);
-        counts.received++;
+        counts.published++;
       } catch (error) {
         logger.warn({ topic, reason: (error as Error).message }, 'cloud message not published on the bus');
       }

@@ -23,11 +23,12 @@ export function serveCloudStatus(bus: Bus, sources: CloudStatusSources): Unsubsc
     return {
       link: connectionEventOf(sources.link.status, sources.identity),
       spool: {
-        depth: BigInt(backlog?.depth ?? 0),
-        bytes: BigInt(backlog?.bytes ?? 0),
+        depth: backlog && BigInt(backlog.depth),
+        bytes: backlog && BigInt(backlog.bytes),
         oldestAgeSeconds: (backlog?.oldestAgeMs ?? 0) / 1_000,
         forwarded: BigInt(forwarded),
-        dropped: BigInt(dropped + refused),
+        dropped: BigInt(dropped),
+        refused: BigInt(refused),
         duplicateSuspects: BigInt(duplicateSuspects),
       },
       protocolVersion: sources.protocolVersion,

@@ -11,10 +11,11 @@ const states: Readonly<Record<LinkState, CloudLinkState>> = {
   disabled: CloudLinkState.DISABLED,
 };
 
-/** The link's status as the `CloudConnectionEvent` the bus carries. */
+/** The link's status as the `CloudConnectionEvent` the bus carries, the wait before the next attempt as of `now`. */
 export function connectionEventOf(
   status: LinkStatus,
   link: { endpoint: string; clientId: string },
+  now: number = Date.now(),
 ): MessageInitShape<typeof CloudConnectionEventSchema> & Partial<CloudConnectionEvent> {
   return {
     state: states[status.state],
@@ -22,6 +23,6 @@ export function connectionEventOf(
     clientId: link.clientId,
     lastError: status.lastError ?? '',
     since: timestampFromMs(status.since),
-    retryInSeconds: (status.retryInMs ?? 0) / 1_000,
+    retryInSeconds: status.retryAt === undefined ? 0 : Math.max(0, status.retryAt - now) / 1_000,
   };
 }

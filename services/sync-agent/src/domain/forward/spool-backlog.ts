@@ -11,17 +11,17 @@ export interface SpoolBacklog {
 }
 
 /**
- * Reads the backlog from the spool and the forwarding floor (the forwarder's own while it runs, else the saved
- * cursor, which is the spool's start when it belongs to an older spool).
+ * Reads the backlog from the spool and the forwarding floor (the forwarder's own position while it is on this
+ * spool, else the saved cursor; the spool's start when that belongs to an older spool).
  */
 export async function spoolBacklog(
   spool: Spool,
   cursors: CursorStore,
-  liveFloor: number | undefined,
+  live: { identity: string; floor: number } | undefined,
   now: number = Date.now(),
 ): Promise<SpoolBacklog> {
   const state = await spool.state();
-  let floor = liveFloor;
+  let floor = live?.identity === state.identity ? live.floor : undefined;
   if (floor === undefined) {
     const saved = await cursors.load();
     floor = saved?.identity === state.identity ? saved.floor : 0;

@@ -12,6 +12,8 @@ export interface SpoolForwarderOptions {
   readonly messageId: (identity: string, seq: number) => string;
   readonly maxInFlight: number;
   readonly cursorSaveIntervalMs?: number;
+  /** How often a pass checks that the spool is still the one it reads. */
+  readonly identityCheckIntervalMs?: number;
   readonly retryDelayMs?: number;
   readonly log: (level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown>) => void;
 }
@@ -54,9 +56,16 @@ export class SpoolForwarder {
     return this.#window?.inFlight ?? 0;
   }
 
-  /** Every message up to here is settled; undefined before the cursor was read. */
-  get floor(): number | undefined {
-    return this.#window?.floor ?? this.#cursor?.floor;
+  /** Every message up to `floor` of the spool `identity` is settled; undefined before the cursor was read. */
+  get position(): { identity: string; floor: number } | undefined {
+    const cursor = this.#cursor;
+    return cursor && { identity: cursor.identity, floor: this.#window?.floor ?? cursor.floor };
+  }
+
+  /** Messages in flight at once: ours, within what the broker takes (less room for shadow and jobs requests). */
+  #capacity(): number {
+    const limit = this.options.link.status.inFlightLimit;
+    return limit === undefined ? this.options.maxInFlight : Math.max(1, Math.min(this.options.maxInFlight, limit - 4));
   }
 
   start(): void {
@@ -93,12 +102,15 @@ export class SpoolForwarder {
     }
   }
 
-  /** One pass over the spool, from the floor on, until the link drops or forwarding stops. */
+  /**
+   * One pass over the spool, from the floor on, until the link drops, the spool is made anew, or forwarding stops.
+   */
   async #forwardWhileLinked(): Promise<void> {
-    const { spool, link, maxInFlight } = this.options;
+    const { spool, link } = this.options;
     const cursor = await this.#currentCursor();
-    const window = new ForwardWindow(cursor.floor, maxInFlight);
+    const window = new ForwardWindow(cursor.floor, this.#capacity());
     this.#window = window;
+    if (this.#stopped) return;
     const reading = await spool.read(cursor.floor + 1);
     let linkLost = false;
     const stopReading = () => {
@@ -106,12 +118,24 @@ export class SpoolForwarder {
       void reading.close();
     };
     this.#stopReading = stopReading;
+    if (this.#stopped) stopReading();
     const unwatch = link.onStatus((status) => {
       if (status.state !== 'connected') {
         linkLost = true;
         stopReading();
       }
     });
+    // A spool made anew (a NATS that lost its store) starts its sequences over: this pass's floor means nothing there.
+    const watchingIdentity = setInterval(() => {
+      spool.state().then(
+        (state) => {
+          if (state.identity === cursor.identity) return;
+          this.options.log('warn', 'the spool was made anew while forwarding: starting from its beginning', {});
+          stopReading();
+        },
+        () => undefined,
+      );
+    }, this.options.identityCheckIntervalMs ?? 5_000);
     const pending = new Set<Promise<void>>();
     // Sent before, this run (after a reconnect) or by a run that crashed (the saved reservation): sent again now.
     const sentBefore = this.#sent?.identity === cursor.identity ? this.#sent.upTo : cursor.sentUpTo;
@@ -125,7 +149,7 @@ export class SpoolForwarder {
         if (this.#stopped || linkLost) break;
         if (message.seq > reserved) {
           // Saved before the messages go, so a crash cannot hide what it sends: a block of them at a time.
-          reserved = message.seq + maxInFlight;
+          reserved = message.seq + this.options.maxInFlight;
           this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo: reserved };
           await this.#saveCursor();
         }
@@ -141,11 +165,14 @@ export class SpoolForwarder {
         void sending.then(() => pending.delete(sending));
       }
     } finally {
+      clearInterval(watchingIdentity);
       unwatch();
       this.#stopReading = undefined;
       await reading.close();
       await Promise.all(pending);
-      this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo: reserved };
+      // Nothing is in flight now: what was sent, not the reservation, is what the next run may send again.
+      const sent = this.#sent?.identity === cursor.identity ? this.#sent.upTo : cursor.sentUpTo;
+      this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo: sent };
       await this.#saveCursor();
     }
   }

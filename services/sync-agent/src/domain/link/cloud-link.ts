@@ -6,10 +6,12 @@ export interface LinkStatus {
   readonly state: LinkState;
   /** Why the last attempt or connection failed (a refused certificate, a broker gone), if one did. */
   readonly lastError?: string;
-  /** Milliseconds since the epoch, of the change. */
+  /** Since when (ms since the epoch) the link has been up, or down: trying again does not reset it. */
   readonly since: number;
-  /** When disconnected: the wait before the next attempt. */
-  readonly retryInMs?: number;
+  /** When disconnected: when the next attempt comes (ms since the epoch). */
+  readonly retryAt?: number;
+  /** When connected: how many QoS 1 messages the broker takes in flight at once (MQTT 5 Receive Maximum), if it said. */
+  readonly inFlightLimit?: number;
 }
 
 /** A message from the cloud broker. */
