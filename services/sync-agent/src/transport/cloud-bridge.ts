@@ -53,7 +53,7 @@ export class CloudBridge {
       spool: this.#spool,
       cursors: this.#cursors,
       link,
-      topicOf: cloudTopicOf,
+      topicOf: publishableTopicOf,
       messageId: (identity, seq) => spoolMessageId(settings.thingName, identity, seq),
       maxInFlight: settings.maxInFlight,
       log: (level, event, fields) => logger[level](fields, event),
@@ -114,4 +114,13 @@ export class CloudBridge {
   #backlog() {
     return spoolBacklog(this.#spool, this.#cursors, this.#forwarder.position);
   }
+}
+
+/**
+ * The cloud topic a spool subject is sent to; undefined for one a broker would not take as a topic name (NATS
+ * subjects may hold the MQTT wildcards `+` and `#`; a broker closes the connection on such a publish).
+ */
+function publishableTopicOf(subject: string): string | undefined {
+  const topic = cloudTopicOf(subject);
+  return topic !== undefined && !/[+#]/.test(topic) ? topic : undefined;
 }

@@ -6,7 +6,7 @@ export interface SpoolForwarderOptions {
   readonly spool: Spool;
   readonly cursors: CursorStore;
   readonly link: CloudLink;
-  /** The cloud topic of a spool subject (undefined: not a cloud topic; counted as refused). */
+  /** The cloud topic of a spool subject (undefined: none a broker takes; counted as refused and passed). */
   readonly topicOf: (subject: string) => string | undefined;
   /** The id the cloud side drops duplicates by: unique on the device, the same each time a message is sent. */
   readonly messageId: (identity: string, seq: number) => string;
@@ -181,7 +181,7 @@ export class SpoolForwarder {
   async #send(message: SpoolMessage, identity: string, window: ForwardWindow): Promise<void> {
     const topic = this.options.topicOf(message.subject);
     try {
-      if (topic === undefined) throw new PublishRefusedError(`"${message.subject}" names no cloud topic`);
+      if (topic === undefined) throw new PublishRefusedError(`"${message.subject}" is not a topic a broker takes (a + or # in it)`);
       await this.options.link.publish(topic, message.data, { messageId: this.options.messageId(identity, message.seq) });
       this.counts.forwarded++;
     } catch (error) {
