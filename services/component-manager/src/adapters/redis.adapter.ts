@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '@lichen/host/redis';
 import type { Logger } from '@lichen/logging';
 import type { ComponentRecord } from '../domain/component/component-book.js';
 import type { DeploymentRecord } from '../domain/deployment/deployment-record.js';
@@ -13,7 +14,6 @@ import type { SavedComponentState } from '../domain/supervision/component-superv
 export class RedisAdapter implements DeploymentStore {
   readonly #client: Redis;
   readonly #prefix: string;
-  #lastError: string | undefined;
 
   constructor(
     url: string,
@@ -22,20 +22,7 @@ export class RedisAdapter implements DeploymentStore {
     logger: Logger,
   ) {
     this.#prefix = `lichen:${deviceId}:`;
-    this.#client = new Redis(url, {
-      maxRetriesPerRequest: null,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-      connectionName: 'lichen-component-manager',
-    });
-    this.#client.on('error', (error: Error) => {
-      if (error.message === this.#lastError) return;
-      this.#lastError = error.message;
-      logger.warn({ err: error.message }, 'redis unreachable');
-    });
-    this.#client.on('ready', () => {
-      if (this.#lastError) logger.info('redis reachable again');
-      this.#lastError = undefined;
-    });
+    this.#client = connectRedis(url, 'lichen-component-manager', logger);
   }
 
   get ready(): boolean {

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '@lichen/host/redis';
 import type { Logger } from '@lichen/logging';
 import { parseRedisInfo } from '../domain/servers/redis-info.parser.js';
 import type { Probe, RedisServerStats, ServerProbe } from '../domain/servers/server-stats.js';
@@ -9,26 +10,15 @@ import type { Probe, RedisServerStats, ServerProbe } from '../domain/servers/ser
  */
 export class RedisAdapter implements ServerProbe<RedisServerStats> {
   readonly #client: Redis;
-  #lastError: string | undefined;
 
   constructor(url: string, timeoutMs: number, logger: Logger) {
-    this.#client = new Redis(url, {
+    this.#client = connectRedis(url, 'lichen-health-exporter', logger, {
       lazyConnect: false,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: timeoutMs,
       commandTimeout: timeoutMs,
       retryStrategy: (attempt) => Math.min(attempt * 500, 5_000),
-      connectionName: 'lichen-health-exporter',
-    });
-    this.#client.on('error', (error: Error) => {
-      if (error.message === this.#lastError) return;
-      this.#lastError = error.message;
-      logger.warn({ err: error.message }, 'redis unreachable');
-    });
-    this.#client.on('ready', () => {
-      if (this.#lastError) logger.info('redis reachable again');
-      this.#lastError = undefined;
     });
   }
 

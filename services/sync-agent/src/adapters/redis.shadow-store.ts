@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '@lichen/host/redis';
 import { LichenError } from '@lichen/errors';
 import type { Logger } from '@lichen/logging';
 import type { ShadowAddress } from '../domain/shadow/shadow-address.js';
@@ -14,24 +15,10 @@ const PREFIX = 'lichen:shadow:';
 export class RedisShadowStore implements ShadowStore {
   readonly #client: Redis;
   readonly #logger: Logger;
-  #lastError: string | undefined;
 
   constructor(url: string, logger: Logger) {
     this.#logger = logger;
-    this.#client = new Redis(url, {
-      maxRetriesPerRequest: null,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-      connectionName: 'lichen-sync-agent-shadows',
-    });
-    this.#client.on('error', (error: Error) => {
-      if (error.message === this.#lastError) return;
-      this.#lastError = error.message;
-      logger.warn({ err: error.message }, 'redis unreachable');
-    });
-    this.#client.on('ready', () => {
-      if (this.#lastError) logger.info('redis reachable again');
-      this.#lastError = undefined;
-    });
+    this.#client = connectRedis(url, 'lichen-sync-agent-shadows', logger);
   }
 
   get ready(): boolean {
