@@ -28,9 +28,11 @@ export function runCommand(): Command {
       process.on('SIGTERM', () => void stop(0));
       process.on('SIGINT', () => void stop(0));
 
-      // Before the services load: V8 sizes its heap for memory rather than peak speed. Measured on the health
-      // exporter: idle RSS 105 -> 84-93 MB, CPU per scrape unchanged (scripts/bench/footprint, README).
-      setFlagsFromString('--optimize-for-size');
+      // Before the services load: unless LICHEN_OPTIMIZE_FOR=throughput (the host checks the value), V8 sizes its
+      // heap for memory rather than peak speed. Measured: the health exporter's idle RSS 105 -> 84-93 MB, CPU per
+      // scrape unchanged; but the router and the sync agent spend about twice the CPU per message under load
+      // (scripts/bench/footprint, router, sync-agent; README).
+      if (process.env['LICHEN_OPTIMIZE_FOR'] !== 'throughput') setFlagsFromString('--optimize-for-size');
       // In the catalogue's order, whatever the order of the names.
       const chosen = Object.entries(serviceCatalog).filter(([name]) => !names.length || names.includes(name));
       const [{ startRuntime }, services] = await Promise.all([

@@ -5,7 +5,7 @@ import { keepCloudSpool, type SpoolLimits } from '@lichen/spool';
 import type { Registry } from 'prom-client';
 import { spoolBacklog } from '../domain/forward/spool-backlog.js';
 import { SpoolForwarder } from '../domain/forward/spool-forwarder.js';
-import { spoolMessageId } from '../domain/forward/message-id.js';
+import { spoolMessageIds } from '../domain/forward/message-id.js';
 import type { CloudLink } from '../domain/link/cloud-link.js';
 import { registerCloudMetrics } from '../metrics/cloud.metrics.js';
 import { mirrorCloudTopics, type InboundCounts } from './cloud-inbound.js';
@@ -54,7 +54,7 @@ export class CloudBridge {
       cursors: this.#cursors,
       link,
       topicOf: publishableTopicOf,
-      messageId: (identity, seq) => spoolMessageId(settings.thingName, identity, seq),
+      messageId: spoolMessageIds(settings.thingName),
       maxInFlight: settings.maxInFlight,
       log: (level, event, fields) => logger[level](fields, event),
     });

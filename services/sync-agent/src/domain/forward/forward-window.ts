@@ -9,6 +9,8 @@ export class ForwardWindow {
   readonly #settled = new Set<number>();
   #reached: number;
   #room: (() => void) | undefined;
+  #abandoned = 0;
+  #drained: (() => void) | undefined;
 
   constructor(
     floor: number,
@@ -26,9 +28,9 @@ export class ForwardWindow {
     return this.#reached;
   }
 
-  /** Sent and not yet settled. */
+  /** Sent and not yet settled (nor abandoned). */
   get inFlight(): number {
-    return this.#sent.length - this.#head - this.#settled.size;
+    return this.#sent.length - this.#head - this.#settled.size - this.#abandoned;
   }
 
   /** Everything before `seq` is accounted for (a gap before it was dropped by the spool's bounds). */
@@ -48,7 +50,29 @@ export class ForwardWindow {
       this.#sent.splice(0, this.#head);
       this.#head = 0;
     }
+    this.#changed();
+  }
+
+  /** A message whose send failed with the link: it stays unsettled (the floor stays below it), no longer in flight. */
+  abandon(): void {
+    this.#abandoned++;
+    this.#changed();
+  }
+
+  /** Resolves when nothing is in flight. */
+  drained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#drained = () => {
+        this.#drained = undefined;
+        resolve();
+      };
+    });
+  }
+
+  #changed(): void {
     if (this.inFlight < this.capacity) this.#room?.();
+    if (this.inFlight === 0) this.#drained?.();
   }
 
   /** Resolves when one more message may be sent. */

@@ -38,12 +38,15 @@ export interface ForwardCounts {
  */
 export class SpoolForwarder {
   readonly counts: ForwardCounts = { forwarded: 0, dropped: 0, refused: 0, duplicateSuspects: 0 };
-  #window: ForwardWindow | undefined;
+  /** The pass under way; the cursor is read off it when saved, not kept per message. */
+  #pass: Pass | undefined;
+  /** The cursor between passes (and the last one read or saved). */
   #cursor: SpoolCursor | undefined;
   #savedCursor: SpoolCursor | undefined;
   #saving: Promise<void> = Promise.resolve();
-  /** The highest sequence this run has sent, of which spool. */
-  #sent: { identity: string; upTo: number } | undefined;
+  /** The highest sequence this run has sent, of the spool `#sentOf`. */
+  #sentUpTo = 0;
+  #sentOf: string | undefined;
   #stopped = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -53,19 +56,13 @@ export class SpoolForwarder {
 
   /** Messages sent and not yet confirmed. */
   get inFlight(): number {
-    return this.#window?.inFlight ?? 0;
+    return this.#pass?.window.inFlight ?? 0;
   }
 
   /** Every message up to `floor` of the spool `identity` is settled; undefined before the cursor was read. */
   get position(): { identity: string; floor: number } | undefined {
-    const cursor = this.#cursor;
-    return cursor && { identity: cursor.identity, floor: this.#window?.floor ?? cursor.floor };
-  }
-
-  /** Messages in flight at once: ours, within what the broker takes (less room for shadow and jobs requests). */
-  #capacity(): number {
-    const limit = this.options.link.status.inFlightLimit;
-    return limit === undefined ? this.options.maxInFlight : Math.max(1, Math.min(this.options.maxInFlight, limit - 4));
+    const cursor = this.#cursorNow();
+    return cursor && { identity: cursor.identity, floor: cursor.floor };
   }
 
   start(): void {
@@ -108,10 +105,9 @@ export class SpoolForwarder {
   async #forwardWhileLinked(): Promise<void> {
     const { spool, link } = this.options;
     const cursor = await this.#currentCursor();
-    const window = new ForwardWindow(cursor.floor, this.#capacity());
-    this.#window = window;
     if (this.#stopped) return;
     const reading = await spool.read(cursor.floor + 1);
+    const window = new ForwardWindow(cursor.floor, this.#capacity());
     let linkLost = false;
     const stopReading = () => {
       window.release();
@@ -136,65 +132,79 @@ export class SpoolForwarder {
         () => undefined,
       );
     }, this.options.identityCheckIntervalMs ?? 5_000);
-    const pending = new Set<Promise<void>>();
     // Sent before, this run (after a reconnect) or by a run that crashed (the saved reservation): sent again now.
-    const sentBefore = this.#sent?.identity === cursor.identity ? this.#sent.upTo : cursor.sentUpTo;
-    let reserved = Math.max(cursor.sentUpTo, this.#sent?.identity === cursor.identity ? this.#sent.upTo : 0);
+    const sentBefore = this.#sentOf === cursor.identity ? this.#sentUpTo : cursor.sentUpTo;
+    if (this.#sentOf !== cursor.identity) {
+      this.#sentOf = cursor.identity;
+      this.#sentUpTo = 0;
+    }
+    const pass: Pass = { identity: cursor.identity, window, reserved: Math.max(cursor.sentUpTo, this.#sentUpTo) };
+    this.#pass = pass;
+    const lost = () => {
+      linkLost = true;
+      stopReading();
+    };
     try {
       for await (const message of reading) {
         if (this.#stopped || linkLost) break;
-        if (message.seq <= window.floor) continue;
-        this.#countGap(window, message.seq);
+        const seq = message.seq;
+        if (seq <= window.floor) continue;
+        this.#countGap(window, seq);
         await window.room();
         if (this.#stopped || linkLost) break;
-        if (message.seq > reserved) {
+        if (seq > pass.reserved) {
           // Saved before the messages go, so a crash cannot hide what it sends: a block of them at a time.
-          reserved = message.seq + this.options.maxInFlight;
-          this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo: reserved };
+          pass.reserved = seq + this.options.maxInFlight;
           await this.#saveCursor();
         }
-        if (message.seq <= sentBefore) this.counts.duplicateSuspects++;
-        this.#sent = { identity: cursor.identity, upTo: Math.max(this.#sent?.upTo ?? 0, message.seq) };
-        window.sent(message.seq);
-        this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo: reserved };
-        const sending = this.#send(message, cursor.identity, window).catch(() => {
-          linkLost = true;
-          stopReading();
-        });
-        pending.add(sending);
-        void sending.then(() => pending.delete(sending));
+        if (seq <= sentBefore) this.counts.duplicateSuspects++;
+        if (seq > this.#sentUpTo) this.#sentUpTo = seq;
+        window.sent(seq);
+        this.#send(message, cursor.identity, window, lost);
       }
     } finally {
       clearInterval(watchingIdentity);
       unwatch();
       this.#stopReading = undefined;
       await reading.close();
-      await Promise.all(pending);
+      await window.drained();
       // Nothing is in flight now: what was sent, not the reservation, is what the next run may send again.
-      const sent = this.#sent?.identity === cursor.identity ? this.#sent.upTo : cursor.sentUpTo;
-      this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo: sent };
+      this.#pass = undefined;
+      this.#cursor = { identity: cursor.identity, floor: window.floor, sentUpTo: Math.max(this.#sentUpTo, cursor.sentUpTo) };
       await this.#saveCursor();
     }
   }
 
-  /** Publishes one message; settles it when the broker confirms or refuses it, throws when the link dropped. */
-  async #send(message: SpoolMessage, identity: string, window: ForwardWindow): Promise<void> {
+  /**
+   * Publishes one message and settles it in the window when the broker confirms or refuses it; when the link
+   * dropped first, leaves it unsettled (it goes again from the floor) and calls `lost`.
+   */
+  #send(message: SpoolMessage, identity: string, window: ForwardWindow, lost: () => void): void {
     const topic = this.options.topicOf(message.subject);
-    try {
-      if (topic === undefined) throw new PublishRefusedError(`"${message.subject}" is not a topic a broker takes (a + or # in it)`);
-      await this.options.link.publish(topic, message.data, { messageId: this.options.messageId(identity, message.seq) });
-      this.counts.forwarded++;
-    } catch (error) {
-      if (!(error instanceof PublishRefusedError)) throw error;
-      this.counts.refused++;
-      this.options.log('error', 'message refused by the cloud broker, not sent again', {
-        subject: message.subject,
-        seq: message.seq,
-        reason: error.reason,
-      });
-    }
-    window.settle(message.seq);
-    this.#cursor = { ...this.#cursor!, floor: window.floor };
+    const sending =
+      topic === undefined
+        ? Promise.reject(new PublishRefusedError(`"${message.subject}" is not a topic a broker takes (a + or # in it)`))
+        : this.options.link.publish(topic, message.data, { messageId: this.options.messageId(identity, message.seq) });
+    sending.then(
+      () => {
+        this.counts.forwarded++;
+        window.settle(message.seq);
+      },
+      (error: unknown) => {
+        if (!(error instanceof PublishRefusedError)) {
+          window.abandon();
+          lost();
+          return;
+        }
+        this.counts.refused++;
+        this.options.log('error', 'message refused by the cloud broker, not sent again', {
+          subject: message.subject,
+          seq: message.seq,
+          reason: error.reason,
+        });
+        window.settle(message.seq);
+      },
+    );
   }
 
   /** A jump in sequence means the spool's bounds dropped messages before they were forwarded. */
@@ -208,6 +218,12 @@ export class SpoolForwarder {
       });
     }
     window.reach(seq);
+  }
+
+  /** Messages in flight at once: ours, within what the broker takes (less room for shadow and jobs requests). */
+  #capacity(): number {
+    const limit = this.options.link.status.inFlightLimit;
+    return limit === undefined ? this.options.maxInFlight : Math.max(1, Math.min(this.options.maxInFlight, limit - 4));
   }
 
   /** The saved cursor, unless the spool was made anew since (its sequences then start over). */
@@ -224,11 +240,18 @@ export class SpoolForwarder {
     return this.#cursor;
   }
 
+  /** The cursor as of now: read off the pass under way, else the one kept between passes. */
+  #cursorNow(): SpoolCursor | undefined {
+    const pass = this.#pass;
+    return pass ? { identity: pass.identity, floor: pass.window.floor, sentUpTo: pass.reserved } : this.#cursor;
+  }
+
   /** Saves the cursor when it moved; one save at a time, so an older cursor never overwrites a newer one. */
   #saveCursor(): Promise<void> {
     this.#saving = this.#saving.then(async () => {
-      const cursor = this.#cursor;
-      if (!cursor || cursor === this.#savedCursor) return;
+      const cursor = this.#cursorNow();
+      const saved = this.#savedCursor;
+      if (!cursor || (saved && sameCursor(cursor, saved))) return;
       try {
         await this.options.cursors.save(cursor);
         this.#savedCursor = cursor;
@@ -250,4 +273,15 @@ export class SpoolForwarder {
       this.#wake = wake;
     });
   }
+}
+
+/** A pass over the spool: which spool, its window, and how far sends are reserved in the saved cursor. */
+interface Pass {
+  readonly identity: string;
+  readonly window: ForwardWindow;
+  reserved: number;
+}
+
+function sameCursor(a: SpoolCursor, b: SpoolCursor): boolean {
+  return a.identity === b.identity && a.floor === b.floor && a.sentUpTo === b.sentUpTo;
 }
