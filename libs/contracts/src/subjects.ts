@@ -89,7 +89,10 @@ export const subjects = {
       ShadowDeletedSchema,
     ),
     /** After an accepted update whose desired state differs from the reported one: what differs. */
-    delta: eventSubject<typeof ShadowDeltaSchema, [thing: string, shadow: string]>('lichen.evt.shadow.*.*.delta', ShadowDeltaSchema),
+    delta: eventSubject<typeof ShadowDeltaSchema, [thing: string, shadow: string]>(
+      'lichen.evt.shadow.*.*.delta',
+      ShadowDeltaSchema,
+    ),
     /** After every accepted update or delete: the shadow before and after. */
     documents: eventSubject<typeof ShadowDocumentsSchema, [thing: string, shadow: string]>(
       'lichen.evt.shadow.*.*.documents',

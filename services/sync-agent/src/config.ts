@@ -4,9 +4,12 @@ import { topicFilterProblem } from './domain/link/topic-filter.js';
 const count = z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number');
 
 /** A comma-separated list; blanks are dropped. */
-const list = z
-  .string()
-  .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean));
+const list = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 /**
  * The sync agent's own `LICHEN_CLOUD_*` variables (see its README). Without `LICHEN_CLOUD_URL` the agent keeps

@@ -69,7 +69,12 @@ export class SyncAgentModule implements OnApplicationBootstrap, BeforeApplicatio
   onApplicationBootstrap(): void {
     const { config, logger } = this.settings.context;
     this.bridge.start();
-    const shadowSync = startShadowSync(this.shadows, this.link.link, { thing: this.link.clientId, names: config.cloudShadows }, logger);
+    const shadowSync = startShadowSync(
+      this.shadows,
+      this.link.link,
+      { thing: this.link.clientId, names: config.cloudShadows },
+      logger,
+    );
     registerShadowSyncMetrics(this.registry, shadowSync.sync.counts);
     this.#stopShadowSync = shadowSync.stop;
     this.link.start();

@@ -1,16 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '@lichen/bus';
-import { processEnvironment } from '@lichen/config';
 import { CloudLinkState, componentStateName, DeploymentPhase, subjects } from '@lichen/contracts';
 import { createLogger } from '@lichen/logging';
 import {
-  freePort,
   startMosquitto,
   startNatsServer,
   startRedisServer,
@@ -22,8 +18,8 @@ import {
 import type { JsonObject } from '../src/domain/shadow/json-value.js';
 import { AwsIotCore } from './aws-iot-core.js';
 import { DeviceNetwork } from './device-network.js';
+import { LichenProcess } from './lichen-process.js';
 
-const lichen = fileURLToPath(new URL('../../../libs/cli/bin/lichen.js', import.meta.url));
 const quiet = createLogger({ service: 'jobs-e2e', level: 'silent' });
 
 /** A Lichen deployment as a cloud operator puts it in a job document. */
@@ -45,7 +41,8 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
   let cloud: AwsIotCore;
   let bus: Bus;
   let dataDir: string;
-  let runtime: ChildProcess | undefined;
+  let runtime: LichenProcess | undefined;
+  /** What every run of `lichen run` printed. */
   let output = '';
 
   const linkState = async () => (await bus.request(subjects.cloud.status, {})).link?.state;
@@ -58,18 +55,14 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
 
   /** Starts `lichen run component-manager sync-agent` (again, on the same data) and waits until it is ready. */
   async function startRuntime(): Promise<void> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [lichen, 'run', 'component-manager', 'sync-agent'], {
+    runtime = await LichenProcess.start({
+      services: ['component-manager', 'sync-agent'],
+      deviceId: thing,
+      dataDir,
+      natsUrl: nats.url,
+      redisUrl: redis.url,
       env: {
-        ...processEnvironment(),
-        LICHEN_DEVICE_ID: thing,
-        LICHEN_DATA_DIR: dataDir,
-        LICHEN_NATS_URL: nats.url,
-        LICHEN_REDIS_URL: redis.url,
-        LICHEN_METRICS_HOST: '127.0.0.1',
-        LICHEN_METRICS_PORT: String(port),
         LICHEN_RUNTIMES: 'process',
-        LICHEN_LOG_LEVEL: 'info',
         LICHEN_RECONCILE_INTERVAL: '1s',
         LICHEN_HEALTH_SETTLE: '500ms',
         LICHEN_CLOUD_URL: network.url,
@@ -77,27 +70,8 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
         LICHEN_CLOUD_RECONNECT_MIN: '200ms',
         LICHEN_CLOUD_RECONNECT_MAX: '1s',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      onOutput: (text) => (output += text),
     });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    runtime = child;
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`lichen run exited with ${child.exitCode}: ${output}`);
-        return (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok;
-      },
-      { what: 'lichen run component-manager sync-agent to be ready', timeoutMs: 40_000, intervalMs: 100 },
-    );
-  }
-
-  /** SIGKILL (the device loses power) or SIGTERM. */
-  async function stopRuntime(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
-    const child = runtime;
-    if (!child || child.exitCode !== null) return;
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await gone;
   }
 
   beforeAll(async () => {
@@ -123,7 +97,7 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
         timeoutMs: 15_000,
       }).catch(() => undefined);
     }
-    await stopRuntime('SIGTERM');
+    await runtime?.stop('SIGTERM');
     await cloud?.close();
     await bus?.close();
     await network?.close();
@@ -159,7 +133,11 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
         broken: { process: { install: 'echo "fetching model"; exit 7', run: 'sleep 100' } },
       }),
     );
-    await cloud.createJob(thing, 'invalid', deployment('from-cloud', 3, { ticker: { ...steady, restrat: { policy: 'always' } } }));
+    await cloud.createJob(
+      thing,
+      'invalid',
+      deployment('from-cloud', 3, { ticker: { ...steady, restrat: { policy: 'always' } } }),
+    );
 
     const failed = await cloud.waitForExecution(thing, 'cannot-install', (execution) => execution.history.length >= 3, 30_000);
     expect(failed.history, output).toEqual(['QUEUED', 'IN_PROGRESS', 'FAILED']);
@@ -201,7 +179,7 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
     );
     expect(cloud.execution(thing, 'interrupted')?.status).toBe('IN_PROGRESS');
 
-    await stopRuntime('SIGKILL');
+    await runtime?.stop('SIGKILL'); // the device loses power
     await startRuntime();
     const done = await cloud.waitForExecution(thing, 'interrupted', (execution) => execution.history.length >= 3, 40_000);
     expect(done.history, output).toEqual(['QUEUED', 'IN_PROGRESS', 'SUCCEEDED']);

@@ -1,19 +1,15 @@
 import { toJson } from '@bufbuild/protobuf';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Bus, BusError } from '@lichen/bus';
-import { processEnvironment } from '@lichen/config';
 import { CLASSIC_SHADOW, CloudLinkState, ShadowDeltaSchema, ShadowDocumentSchema, subjects } from '@lichen/contracts';
 import { createLogger } from '@lichen/logging';
 import {
-  freePort,
   startMosquitto,
   startNatsServer,
   startRedisServer,
@@ -25,12 +21,12 @@ import {
 import type { JsonObject } from '../src/domain/shadow/json-value.js';
 import { AwsIotCore } from './aws-iot-core.js';
 import { DeviceNetwork } from './device-network.js';
+import { lichenCommand, LichenProcess, type CliResult } from './lichen-process.js';
 
 // Shadow sync as its users see it: `lichen run sync-agent` with its own NATS and Redis, driven with `lichen shadow`,
 // its cloud an MQTT broker on which `AwsIotCore` plays AWS IoT's shadow service and a cloud application. The device
 // reaches the broker through a relay the test cuts, so it goes offline while the cloud stays up.
 
-const lichen = fileURLToPath(new URL('../../../libs/cli/bin/lichen.js', import.meta.url));
 const quiet = createLogger({ service: 'shadow-sync-e2e', level: 'silent' });
 const thing = 'press-7';
 
@@ -48,12 +44,6 @@ interface PrintedShadow {
   timestamp: number;
 }
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let nats: TestNatsServer;
 let redis: TestRedisServer;
 let broker: TestMosquitto;
@@ -61,18 +51,14 @@ let network: DeviceNetwork;
 let cloud: AwsIotCore;
 let bus: Bus;
 let dataDir: string;
-let runtime: ChildProcess | undefined;
-let metricsPort: number;
+let agent: LichenProcess | undefined;
+/** What every run of the agent printed. */
 let output = '';
 const deltas: { subject: string; event: Record<string, unknown> }[] = [];
 
 /** `lichen shadow <args>` against the device. */
 function lichenShadow(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) =>
-    execFile(process.execPath, [lichen, 'shadow', ...args, '--nats', nats.url], (error, stdout, stderr) =>
-      resolve({ code: (error as { code?: number } | null)?.code ?? 0, stdout, stderr }),
-    ),
-  );
+  return lichenCommand('shadow', ...args, '--nats', nats.url);
 }
 
 /** `lichen shadow <args>` that must succeed: what it printed. */
@@ -122,9 +108,7 @@ async function converged(shadow: string | undefined, expected: Sections, what: s
 
 /** `lichen_shadow_syncs_total{result}` as `/metrics` says it. */
 async function syncsCounted(result: 'synced' | 'conflict' | 'failed'): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  const line = text.split('\n').find((row) => row.startsWith(`lichen_shadow_syncs_total{result="${result}"}`));
-  return Number(line?.split(' ').at(-1) ?? Number.NaN);
+  return (await agent?.metric(`lichen_shadow_syncs_total{result="${result}"}`)) ?? Number.NaN;
 }
 
 /**
@@ -161,51 +145,23 @@ async function goOnline(): Promise<void> {
   });
 }
 
-/** Starts `lichen run sync-agent` (again) and waits until it serves `/healthz`. */
+/** Starts `lichen run sync-agent` (again, on the same data) and waits until it serves `/healthz`. */
 async function startAgent(): Promise<void> {
-  metricsPort = await freePort();
-  const child = spawn(process.execPath, [lichen, 'run', 'sync-agent'], {
+  agent = await LichenProcess.start({
+    services: ['sync-agent'],
+    deviceId: thing,
+    dataDir,
+    natsUrl: nats.url,
+    redisUrl: redis.url,
     env: {
-      ...processEnvironment(),
-      LICHEN_DEVICE_ID: thing,
-      LICHEN_DATA_DIR: dataDir,
-      LICHEN_NATS_URL: nats.url,
-      LICHEN_REDIS_URL: redis.url,
-      LICHEN_METRICS_HOST: '127.0.0.1',
-      LICHEN_METRICS_PORT: String(metricsPort),
-      LICHEN_LOG_LEVEL: 'info',
       LICHEN_CLOUD_URL: network.url,
       LICHEN_CLOUD_THING_NAME: thing,
       LICHEN_CLOUD_SHADOWS: 'config',
       LICHEN_CLOUD_RECONNECT_MIN: '100ms',
       LICHEN_CLOUD_RECONNECT_MAX: '500ms',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    onOutput: (text) => (output += text),
   });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  runtime = child;
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`lichen run exited with ${code}: ${output}`))),
-  );
-  exited.catch(() => undefined);
-  await Promise.race([
-    exited,
-    waitFor(async () => (await fetch(`http://127.0.0.1:${metricsPort}/healthz`).catch(() => undefined))?.ok, {
-      what: 'lichen run sync-agent to be ready',
-      timeoutMs: 40_000,
-      intervalMs: 100,
-    }),
-  ]);
-}
-
-/** Stops the agent as a service manager does (SIGTERM). */
-async function stopAgent(): Promise<void> {
-  const child = runtime;
-  if (!child || child.exitCode !== null) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await gone;
 }
 
 beforeAll(async () => {
@@ -230,7 +186,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await stopAgent();
+  await agent?.stop('SIGTERM');
   await cloud?.close();
   await bus?.close();
   await network?.close();
@@ -369,7 +325,7 @@ describe('shadow sync with the cloud', () => {
     await goOffline();
     await cloud.updateShadow(thing, 'heater', { state: { desired: { temp: 22, boost: null } } });
     await printed('update', thing, 'heater', '--reported', '{"temp":19}');
-    await stopAgent();
+    await agent?.stop('SIGTERM'); // as a service manager stops it
     await startAgent();
     await goOnline();
     // Without the last synced state, `boost` (on the device, not in the cloud) would look new and come back.

@@ -1,17 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '@lichen/bus';
-import { processEnvironment } from '@lichen/config';
 import { cloudOutSubject, cloudSpool, spoolCursor } from '@lichen/contracts';
 import { createLogger } from '@lichen/logging';
 import {
-  freePort,
   startMosquitto,
   startNatsServer,
   startRedisServer,
@@ -20,11 +16,11 @@ import {
   type TestNatsServer,
   type TestRedisServer,
 } from '@lichen/testing';
+import { LichenProcess } from './lichen-process.js';
 
 // The spool's promise under chaos: every message the spool acknowledged reaches the cloud, across two outages of the
 // cloud broker, a crash of the agent and a restart of NATS. The agent is `lichen run sync-agent` on a NATS and a
 // Redis of the test's own; the cloud is a persistent Mosquitto and an MQTT 5 client with a persistent session.
-const lichen = fileURLToPath(new URL('../../../libs/cli/bin/lichen.js', import.meta.url));
 const quiet = createLogger({ service: 'spool-chaos-e2e', level: 'silent' });
 
 const TOTAL = 100_000;
@@ -69,9 +65,9 @@ class ChaosDevice {
   redis!: TestRedisServer;
   /** The producers' and the test's connection to the device's NATS. */
   bus!: Bus;
-  #metricsUrl = '';
   #dataDir = '';
-  #agent: ChildProcess | undefined;
+  #agent: LichenProcess | undefined;
+  /** What every run of the agent printed. */
   #output = '';
 
   async start(cloud: TestMosquitto): Promise<void> {
@@ -84,52 +80,33 @@ class ChaosDevice {
 
   /** Starts the agent (again) and waits until it serves /metrics and says its link is up. */
   async startAgent(cloud: TestMosquitto): Promise<void> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [lichen, 'run', 'sync-agent'], {
+    this.#agent = await LichenProcess.start({
+      services: ['sync-agent'],
+      deviceId: THING,
+      dataDir: this.#dataDir,
+      natsUrl: this.nats.url,
+      redisUrl: this.redis.url,
       env: {
-        ...processEnvironment(),
-        LICHEN_DEVICE_ID: THING,
-        LICHEN_DATA_DIR: this.#dataDir,
-        LICHEN_NATS_URL: this.nats.url,
-        LICHEN_REDIS_URL: this.redis.url,
-        LICHEN_METRICS_HOST: '127.0.0.1',
-        LICHEN_METRICS_PORT: String(port),
-        LICHEN_LOG_LEVEL: 'info',
         LICHEN_CLOUD_URL: cloud.url,
         LICHEN_CLOUD_THING_NAME: THING,
         LICHEN_CLOUD_PROTOCOL: '5',
         LICHEN_CLOUD_RECONNECT_MIN: '200ms',
         LICHEN_CLOUD_RECONNECT_MAX: '1s',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      ready: { what: 'be linked to the cloud', check: async (agent) => (await agent.metric('lichen_cloud_connected')) === 1 },
+      onOutput: (text) => (this.#output += text),
     });
-    child.stdout?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
-    this.#agent = child;
-    this.#metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`lichen run exited with ${child.exitCode}: ${this.#output.slice(-3_000)}`);
-        return (await this.metric('lichen_cloud_connected').catch(() => undefined)) === 1;
-      },
-      { what: 'lichen run sync-agent to be linked to the cloud', timeoutMs: 45_000, intervalMs: 200 },
-    );
   }
 
   /** A crash: SIGKILL, nothing saved on the way out. */
   async killAgent(): Promise<void> {
-    const child = this.#agent;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await gone;
+    await this.#agent?.stop('SIGKILL');
   }
 
   /** One sample of the agent's /metrics, by name and labels as written there (`name{label="value"}`). */
   async metric(series: string): Promise<number | undefined> {
-    const text = await (await fetch(this.#metricsUrl)).text();
-    const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
-    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    if (!this.#agent) throw new Error('the agent was never started');
+    return this.#agent.metric(series);
   }
 
   /** The forwarding cursor as the agent last saved it beside the spool. */

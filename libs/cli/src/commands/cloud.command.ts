@@ -7,7 +7,11 @@ import { busCommand, runOnBus, type CliDefaults } from './bus-command.js';
 import { asText, type CliOutput } from './cli-output.js';
 
 /** The sync agent's link and spool, as lines or as the `CloudStatus` in JSON. */
-export async function showCloud(bus: Bus, output: CliOutput, options: { json: boolean; requestTimeoutMs: number }): Promise<number> {
+export async function showCloud(
+  bus: Bus,
+  output: CliOutput,
+  options: { json: boolean; requestTimeoutMs: number },
+): Promise<number> {
   let status;
   try {
     status = await bus.request(subjects.cloud.status, {}, { timeoutMs: options.requestTimeoutMs });

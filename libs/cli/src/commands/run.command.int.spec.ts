@@ -92,7 +92,7 @@ describe('lichen run', () => {
   it('runs every service with its own NATS and Redis, answers lichen health with no flags, and stops on Ctrl-C', async () => {
     const running = startLichen(folder);
     const endpoints = await endpointsOf(running, join(folder, '.lichen'));
-    expect(endpoints.services).toEqual(['router', 'component-manager', 'health-exporter']);
+    expect(endpoints.services).toEqual(['router', 'component-manager', 'sync-agent', 'health-exporter']);
 
     const { code, stdout } = await health(folder);
     expect([0, 2], stdout).toContain(code);
@@ -142,7 +142,7 @@ describe('lichen run', () => {
     const running = startLichen(folder, 'toaster');
     expect(await exited(running.child)).toBe(1);
     expect(running.output()).toContain(
-      'lichen run: no service named toaster; Lichen has router, component-manager, health-exporter',
+      'lichen run: no service named toaster; Lichen has router, component-manager, sync-agent, health-exporter',
     );
   });
 

@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
+import { processEnvironment } from '@lichen/config';
 import type { RuntimeHost } from '@lichen/host';
 import { serviceCatalog } from '../run/service-catalog.js';
 
@@ -32,7 +33,7 @@ export function runCommand(): Command {
       // heap for memory rather than peak speed. Measured: the health exporter's idle RSS 105 -> 84-93 MB, CPU per
       // scrape unchanged; but the router and the sync agent spend about twice the CPU per message under load
       // (scripts/bench/footprint, router, sync-agent; README).
-      if (process.env['LICHEN_OPTIMIZE_FOR'] !== 'throughput') setFlagsFromString('--optimize-for-size');
+      if (processEnvironment()['LICHEN_OPTIMIZE_FOR'] !== 'throughput') setFlagsFromString('--optimize-for-size');
       // In the catalogue's order, whatever the order of the names.
       const chosen = Object.entries(serviceCatalog).filter(([name]) => !names.length || names.includes(name));
       const [{ startRuntime }, services] = await Promise.all([

@@ -17,7 +17,14 @@ describe('formatCloudStatus', () => {
         since: timestampFromMs(now.getTime() - 90_000),
         retryInSeconds: 30,
       },
-      spool: { depth: 1200n, bytes: 3n * 1024n * 1024n, oldestAgeSeconds: 95, forwarded: 10n, dropped: 0n, duplicateSuspects: 2n },
+      spool: {
+        depth: 1200n,
+        bytes: 3n * 1024n * 1024n,
+        oldestAgeSeconds: 95,
+        forwarded: 10n,
+        dropped: 0n,
+        duplicateSuspects: 2n,
+      },
       protocolVersion: 5,
       subscriptions: ['factory/line-3/cmd/#'],
     });
@@ -33,7 +40,12 @@ describe('formatCloudStatus', () => {
 
   it('says when the spool cannot be read, and what the broker refused', () => {
     const status = create(CloudStatusSchema, {
-      link: { state: CloudLinkState.CONNECTED, endpoint: 'mqtt://broker:1883', clientId: 'press-7', since: timestampFromMs(now.getTime() - 5_000) },
+      link: {
+        state: CloudLinkState.CONNECTED,
+        endpoint: 'mqtt://broker:1883',
+        clientId: 'press-7',
+        since: timestampFromMs(now.getTime() - 5_000),
+      },
       spool: { forwarded: 7n, dropped: 0n, refused: 2n, duplicateSuspects: 0n },
       protocolVersion: 4,
     });

@@ -15,12 +15,19 @@ export function formatCloudStatus(status: CloudStatus, now: Date): string[] {
   const link = status.link;
   const state = stateNames[link?.state ?? CloudLinkState.UNSPECIFIED];
   const since = link?.since ? ` for ${formatSpan(now.getTime() - timestampDate(link.since).getTime())}` : '';
-  const retry = link?.state === CloudLinkState.DISCONNECTED && link.retryInSeconds ? `, next attempt within ${formatSpan(link.retryInSeconds * 1_000)}` : '';
+  const retry =
+    link?.state === CloudLinkState.DISCONNECTED && link.retryInSeconds
+      ? `, next attempt within ${formatSpan(link.retryInSeconds * 1_000)}`
+      : '';
   if (link?.state === CloudLinkState.DISABLED) {
-    return ['link        disabled: no cloud is configured (set LICHEN_CLOUD_URL); shadows and the spool stay on the device', ...spoolLines(status)];
+    return [
+      'link        disabled: no cloud is configured (set LICHEN_CLOUD_URL); shadows and the spool stay on the device',
+      ...spoolLines(status),
+    ];
   }
   const lines = [`link        ${state}${since}${retry}`];
-  if (link?.endpoint) lines.push(`broker      ${link.endpoint} (MQTT ${status.protocolVersion === 5 ? '5' : '3.1.1'}, client id ${link.clientId})`);
+  if (link?.endpoint)
+    lines.push(`broker      ${link.endpoint} (MQTT ${status.protocolVersion === 5 ? '5' : '3.1.1'}, client id ${link.clientId})`);
   if (link?.lastError) lines.push(`last error  ${link.lastError}`);
   if (status.subscriptions.length) lines.push(`subscribed  ${status.subscriptions.join(', ')}`);
   return [...lines, ...spoolLines(status)];

@@ -4,7 +4,8 @@ const tlsReasons: Readonly<Record<string, string>> = {
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the broker refused the client certificate (bad certificate)',
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'the broker refused the client certificate: it has expired',
   ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'the broker refused the client certificate (access denied)',
-  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the broker requires a client certificate: set LICHEN_CLOUD_CERT_FILE and LICHEN_CLOUD_KEY_FILE',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+    'the broker requires a client certificate: set LICHEN_CLOUD_CERT_FILE and LICHEN_CLOUD_KEY_FILE',
   ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the TLS handshake failed (a client certificate the broker wants may be missing)',
   SELF_SIGNED_CERT_IN_CHAIN: "the broker's certificate is not signed by LICHEN_CLOUD_CA_FILE",
   DEPTH_ZERO_SELF_SIGNED_CERT: "the broker's certificate is self-signed and not in LICHEN_CLOUD_CA_FILE",
@@ -27,8 +28,10 @@ export function describeLinkError(error: unknown): string {
   if (typeof code === 'string' && tlsReasons[code]) return `${tlsReasons[code]} (${said})`;
   if (code === 'ECONNREFUSED') return `nothing listens at the broker's address (${said})`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the broker's host name does not resolve (${said})`;
-  if (code === 'ECONNRESET') return `the broker closed the connection (${said}); over TLS this is often a refused client certificate`;
-  if (/^Connection refused/.test(said)) return `the broker refused the connection: ${said.replace(/^Connection refused:\s*/, '')}`;
+  if (code === 'ECONNRESET')
+    return `the broker closed the connection (${said}); over TLS this is often a refused client certificate`;
+  if (/^Connection refused/.test(said))
+    return `the broker refused the connection: ${said.replace(/^Connection refused:\s*/, '')}`;
   return said;
 }
 
@@ -56,6 +59,7 @@ const disconnectReasons: Readonly<Record<number, string>> = {
 /** Why an MQTT 5 broker closed the connection, from its DISCONNECT's reason code and string. */
 export function describeDisconnect(reasonCode: number | undefined, reasonString?: string): string {
   const reason = reasonCode === undefined ? undefined : disconnectReasons[reasonCode];
-  const code = reasonCode === undefined ? '' : ` (reason code 0x${reasonCode.toString(16)}${reasonString ? `: ${reasonString}` : ''})`;
+  const code =
+    reasonCode === undefined ? '' : ` (reason code 0x${reasonCode.toString(16)}${reasonString ? `: ${reasonString}` : ''})`;
   return `the broker closed the connection: ${reason ?? 'no reason given'}${code}`;
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { IClientOptions, IClientPublishOptions, MqttClient } from 'mqtt';
+import { processEnvironment } from '@lichen/config';
 import type { CloudLink, CloudMessage, LinkStatus, PublishOptions } from '../domain/link/cloud-link.js';
 import { PublishRefusedError } from '../domain/link/cloud-link.js';
 import { envelope, MESSAGE_ID_PROPERTY } from '../domain/link/message-envelope.js';
@@ -24,7 +25,7 @@ export interface MqttLinkSettings {
 /** A connection up this long has worked: the next reconnect waits start over from the shortest. */
 const STABLE_CONNECTION_MS = 30_000;
 /** mqtt.js's own debug log, on only when DEBUG asks for it (`DEBUG=mqttjs*`). */
-const mqttDebugLogging = /mqttjs/.test(process.env['DEBUG'] ?? '');
+const mqttDebugLogging = /mqttjs/.test(processEnvironment()['DEBUG'] ?? '');
 /** AWS IoT Core takes at most 8 topic filters in one SUBSCRIBE. */
 const FILTERS_PER_SUBSCRIBE = 8;
 

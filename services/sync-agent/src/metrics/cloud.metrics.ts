@@ -35,7 +35,11 @@ export function registerCloudMetrics(registry: Registry, sources: CloudMetricsSo
     },
   });
   counter('lichen_cloud_connections_total', 'Connections the link made to the cloud broker.', sources.connections);
-  counter('lichen_spool_forwarded_messages_total', 'Spooled messages the cloud broker confirmed (PUBACK).', () => sources.forwarded.forwarded);
+  counter(
+    'lichen_spool_forwarded_messages_total',
+    'Spooled messages the cloud broker confirmed (PUBACK).',
+    () => sources.forwarded.forwarded,
+  );
   new Counter({
     name: 'lichen_spool_dropped_messages_total',
     help: "Spooled messages never forwarded: reason bounds (the spool's size or age limit dropped them), refused (by the broker).",

@@ -91,7 +91,15 @@ export class CloudBridge {
       }),
     ];
     if (settings.heartbeatTopic !== 'off') {
-      this.#stops.push(forwardHeartbeats(bus, link, settings.heartbeatTopic.replaceAll('{thing}', settings.thingName), settings.deviceId, logger));
+      this.#stops.push(
+        forwardHeartbeats(
+          bus,
+          link,
+          settings.heartbeatTopic.replaceAll('{thing}', settings.thingName),
+          settings.deviceId,
+          logger,
+        ),
+      );
     }
     this.#stops.push(startJobs(bus, link, settings.thingName, logger));
     this.#forwarder.start();

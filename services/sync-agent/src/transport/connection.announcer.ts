@@ -24,7 +24,11 @@ export function announceConnection(
     } else if (status.state === 'disconnected') {
       // The same failure again at every retry is logged once, until something changes.
       const line = status.lastError ?? 'disconnected';
-      if (line !== lastLogged) logger.warn({ ...fields, reason: line, retryInMs: status.retryAt === undefined ? undefined : status.retryAt - Date.now() }, 'cloud link down');
+      if (line !== lastLogged)
+        logger.warn(
+          { ...fields, reason: line, retryInMs: status.retryAt === undefined ? undefined : status.retryAt - Date.now() },
+          'cloud link down',
+        );
       lastLogged = line;
     }
   });

@@ -7,7 +7,8 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 async function until(condition: () => boolean, what: string, ms = 0): Promise<void> {
   const deadline = Date.now() + ms;
-  for (let i = 0; (i < 500 || Date.now() < deadline) && !condition(); i++) await (ms ? new Promise((r) => setTimeout(r, 5)) : tick());
+  for (let i = 0; (i < 500 || Date.now() < deadline) && !condition(); i++)
+    await (ms ? new Promise((r) => setTimeout(r, 5)) : tick());
   if (!condition()) throw new Error(`timed out waiting for ${what}`);
 }
 
@@ -32,7 +33,13 @@ class FakeSpool implements Spool {
 
   async state(): Promise<SpoolState> {
     const last = this.messages.at(-1)?.seq ?? 0;
-    return { identity: this.identity, firstSeq: this.messages[0]?.seq ?? last + 1, lastSeq: last, messages: this.messages.length, bytes: 0 };
+    return {
+      identity: this.identity,
+      firstSeq: this.messages[0]?.seq ?? last + 1,
+      lastSeq: last,
+      messages: this.messages.length,
+      bytes: 0,
+    };
   }
 
   async read(fromSeq: number): Promise<SpoolReading> {

@@ -7,7 +7,9 @@ import { isObject, type JsonValue } from '../shadow/json-value.js';
  */
 export function deploymentText(jobDocument: JsonValue | undefined): { text: string } | { problem: string } {
   if (typeof jobDocument === 'string') {
-    return jobDocument.trim() ? { text: jobDocument } : { problem: 'the job document is an empty string, not a Lichen deployment' };
+    return jobDocument.trim()
+      ? { text: jobDocument }
+      : { problem: 'the job document is an empty string, not a Lichen deployment' };
   }
   if (isObject(jobDocument)) return { text: JSON.stringify(jobDocument) };
   if (jobDocument === undefined) return { problem: 'the job has no job document' };

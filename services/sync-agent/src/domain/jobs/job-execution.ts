@@ -2,14 +2,7 @@ import { isObject, type JsonObject, type JsonValue } from '../shadow/json-value.
 
 /** What AWS IoT Jobs says an execution is; a device sets IN_PROGRESS, SUCCEEDED, FAILED or REJECTED. */
 export type JobExecutionStatus =
-  | 'QUEUED'
-  | 'IN_PROGRESS'
-  | 'SUCCEEDED'
-  | 'FAILED'
-  | 'REJECTED'
-  | 'CANCELED'
-  | 'TIMED_OUT'
-  | 'REMOVED';
+  'QUEUED' | 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'REJECTED' | 'CANCELED' | 'TIMED_OUT' | 'REMOVED';
 
 /** The statuses a device reports once it has run (or refused) a job. */
 export type FinalJobStatus = 'SUCCEEDED' | 'FAILED' | 'REJECTED';

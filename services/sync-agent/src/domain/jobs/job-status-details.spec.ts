@@ -9,7 +9,10 @@ describe('statusDetails', () => {
   });
 
   it('says a deployment id, its phase and, when it failed, why', () => {
-    expect(outcomeDetails({ id: 'line-3-7-ab12', phase: 'SUCCEEDED', reason: '' })).toEqual({ deploymentId: 'line-3-7-ab12', phase: 'SUCCEEDED' });
+    expect(outcomeDetails({ id: 'line-3-7-ab12', phase: 'SUCCEEDED', reason: '' })).toEqual({
+      deploymentId: 'line-3-7-ab12',
+      phase: 'SUCCEEDED',
+    });
     expect(outcomeDetails({ id: 'd', phase: 'FAILED', reason: 'pump: exited with 7' })).toEqual({
       deploymentId: 'd',
       phase: 'FAILED',
@@ -18,7 +21,12 @@ describe('statusDetails', () => {
   });
 
   it('lists a refused document’s problems as path: reason', () => {
-    expect(refusalDetails('2 problems', [{ path: 'a.b', reason: 'unknown field' }, { path: 'c', reason: 'required' }])).toEqual({
+    expect(
+      refusalDetails('2 problems', [
+        { path: 'a.b', reason: 'unknown field' },
+        { path: 'c', reason: 'required' },
+      ]),
+    ).toEqual({
       reason: '2 problems',
       problems: 'a.b: unknown field; c: required',
     });

@@ -99,13 +99,17 @@ class FakeCloud implements CloudLink {
   deliver(topic: string, body: JsonValue): void {
     if (this.status.state !== 'connected') return;
     const message = { topic, payload: encoder.encode(JSON.stringify(body)) };
-    for (const [filter, handlers] of this.#handlers) if (topicMatches(filter, topic)) handlers.forEach((handle) => handle(message));
+    for (const [filter, handlers] of this.#handlers)
+      if (topicMatches(filter, topic)) handlers.forEach((handle) => handle(message));
   }
 
   #edited(body: JsonObject): JsonObject {
     const execution = body.execution as JsonObject | undefined;
     if (!this.jobDocument || !execution?.jobDocument) return body;
-    return { ...body, execution: { ...execution, jobDocument: this.jobDocument(execution.jobId as string, execution.jobDocument) } };
+    return {
+      ...body,
+      execution: { ...execution, jobDocument: this.jobDocument(execution.jobId as string, execution.jobDocument) },
+    };
   }
 
   #set(state: LinkStatus['state']): void {
@@ -134,7 +138,8 @@ class FakeDeployments implements Deployments {
   }
 
   waitUntilFinal(id: string, signal: AbortSignal): Promise<DeploymentOutcome> {
-    if (this.finishAt) return Promise.resolve({ id, phase: this.finishAt, reason: this.finishAt === 'SUCCEEDED' ? '' : 'it broke' });
+    if (this.finishAt)
+      return Promise.resolve({ id, phase: this.finishAt, reason: this.finishAt === 'SUCCEEDED' ? '' : 'it broke' });
     return new Promise((resolve, reject) => {
       this.#running.set(id, resolve);
       signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
@@ -211,10 +216,20 @@ describe('JobsAgent', () => {
     });
     expect(cloud.updates('job-1')).toEqual([
       expect.objectContaining({ status: 'IN_PROGRESS', expectedVersion: 1, clientToken: expect.any(String) }),
-      expect.objectContaining({ status: 'SUCCEEDED', expectedVersion: 2, statusDetails: { deploymentId: 'd-1', phase: 'SUCCEEDED' } }),
+      expect.objectContaining({
+        status: 'SUCCEEDED',
+        expectedVersion: 2,
+        statusDetails: { deploymentId: 'd-1', phase: 'SUCCEEDED' },
+      }),
     ]);
     expect(logged.map((entry) => entry.event)).toEqual(
-      expect.arrayContaining(['job received', 'job in progress', 'job deployment queued', 'job deployment finished', 'job reported']),
+      expect.arrayContaining([
+        'job received',
+        'job in progress',
+        'job deployment queued',
+        'job deployment finished',
+        'job reported',
+      ]),
     );
   });
 
@@ -339,7 +354,12 @@ describe('JobsAgent', () => {
     startAgent();
     const unanswered = () => logged.filter((entry) => entry.event === 'jobs request unanswered').map((entry) => entry.level);
     await until(() => unanswered().length >= 3, 'three unanswered requests');
-    expect(unanswered()).toEqual(['warn', ...unanswered().slice(1).map(() => 'debug')]);
+    expect(unanswered()).toEqual([
+      'warn',
+      ...unanswered()
+        .slice(1)
+        .map(() => 'debug'),
+    ]);
   });
 
   it('goes on with a job whose IN_PROGRESS answer was lost: $next/get says where it is', async () => {

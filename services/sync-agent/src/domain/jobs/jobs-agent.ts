@@ -121,14 +121,21 @@ export class JobsAgent {
         includeJobExecutionState: true,
       });
       if (!reply.accepted) {
-        this.#log('warn', 'job not started: the cloud refused IN_PROGRESS', { job: jobId, code: reply.code, reason: reply.message });
+        this.#log('warn', 'job not started: the cloud refused IN_PROGRESS', {
+          job: jobId,
+          code: reply.code,
+          reason: reply.message,
+        });
         // A VersionMismatch: `$next/get` says where the job is now. Anything else: not at once, it may be refused again.
         return reply.code === 'VersionMismatch' ? 'go-on' : 'retry';
       }
       version = acceptedVersion(reply.body) ?? version + 1;
       this.#log('info', 'job in progress', { job: jobId, version });
     } else {
-      this.#log('info', 'job resumed: it is IN_PROGRESS in the cloud, so its deployment is applied again', { job: jobId, version });
+      this.#log('info', 'job resumed: it is IN_PROGRESS in the cloud, so its deployment is applied again', {
+        job: jobId,
+        version,
+      });
     }
     const outcome = await runJob(execution, {
       deployments: this.options.deployments,

@@ -24,6 +24,11 @@ export class JobsTopics {
 
   /** The filters the answers to this thing's requests come on (`$next` is matched by `+` too, but is not updated). */
   get replyFilters(): readonly string[] {
-    return [`${this.nextGet}/accepted`, `${this.nextGet}/rejected`, `${this.#base}/+/update/accepted`, `${this.#base}/+/update/rejected`];
+    return [
+      `${this.nextGet}/accepted`,
+      `${this.nextGet}/rejected`,
+      `${this.#base}/+/update/accepted`,
+      `${this.#base}/+/update/rejected`,
+    ];
   }
 }

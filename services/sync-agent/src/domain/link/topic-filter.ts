@@ -21,7 +21,8 @@ export function topicFilterProblem(filter: string): string | undefined {
   if (Buffer.byteLength(filter) > 65_535) return 'is longer than 65535 bytes';
   const levels = filter.split('/');
   for (const [index, level] of levels.entries()) {
-    if (level.includes('#') && (level !== '#' || index !== levels.length - 1)) return `has "#" other than as its whole last level`;
+    if (level.includes('#') && (level !== '#' || index !== levels.length - 1))
+      return `has "#" other than as its whole last level`;
     if (level.includes('+') && level !== '+') return `has "+" other than as a whole level`;
   }
   return undefined;

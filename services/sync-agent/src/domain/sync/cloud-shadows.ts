@@ -91,7 +91,10 @@ export class CloudShadows {
     }
     // Our own requests' replies and events are told by `request`; the rest is news from the cloud.
     const ours = token?.startsWith('lichen-') ?? false;
-    if (!ours && (read.kind === 'delta' || read.kind === 'documents' || (read.operation === 'delete' && read.kind === 'accepted'))) {
+    if (
+      !ours &&
+      (read.kind === 'delta' || read.kind === 'documents' || (read.operation === 'delete' && read.kind === 'accepted'))
+    ) {
       this.#onCloudChange(read.address);
     }
   }

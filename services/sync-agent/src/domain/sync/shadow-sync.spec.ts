@@ -17,7 +17,11 @@ class FakeCloud implements CloudShadowsPort {
   /** Runs once, between the sync's get and its update: another client writing in between. */
   beforeNextUpdate: (() => Promise<unknown>) | undefined;
 
-  async request(address: ShadowAddress, operation: 'get' | 'update' | 'delete', body: JsonObject = {}): Promise<CloudShadowReply> {
+  async request(
+    address: ShadowAddress,
+    operation: 'get' | 'update' | 'delete',
+    body: JsonObject = {},
+  ): Promise<CloudShadowReply> {
     this.mostInFlight = Math.max(this.mostInFlight, ++this.inFlight);
     try {
       await new Promise((resolve) => setTimeout(resolve, 1));
@@ -92,7 +96,9 @@ describe('ShadowSync', () => {
 
     link.set('disconnected');
     await device.update(thing, 'fan', { state: { desired: { mode: 'b' }, reported: { speed: 2 } } });
-    await cloud.shadows.update(thing, 'fan', { state: { desired: { mode: 'c', fan: 'on' }, reported: { speed: 9, temp: null } } });
+    await cloud.shadows.update(thing, 'fan', {
+      state: { desired: { mode: 'c', fan: 'on' }, reported: { speed: 9, temp: null } },
+    });
     link.set('connected');
     await sync.syncAll();
 
@@ -172,7 +178,7 @@ describe('ShadowSync', () => {
     expect(await cloud.state('fan')).toEqual({ reported: { b: 1 } });
   });
 
-  it("keeps a shadow deleted on one side when the other changed it since the last sync: the change wins", async () => {
+  it('keeps a shadow deleted on one side when the other changed it since the last sync: the change wins', async () => {
     const { device, cloud, link, sync, deviceState } = setup();
     await device.update(thing, 'kept-by-cloud', { state: { reported: { x: 1 } } });
     await device.update(thing, 'kept-by-device', { state: { reported: { y: 1 } } });

@@ -172,7 +172,8 @@ export class ShadowSync {
     if (!localRead.ok && localRead.rejection.code !== 404) throw new Error(localRead.rejection.message);
     const local = localRead.ok ? localRead.value : undefined;
     const cloudRead = await cloud.request(address, 'get');
-    if (!cloudRead.accepted && cloudRead.code !== 404) throw new Error(`the cloud refused get: ${cloudRead.code} ${cloudRead.message}`);
+    if (!cloudRead.accepted && cloudRead.code !== 404)
+      throw new Error(`the cloud refused get: ${cloudRead.code} ${cloudRead.message}`);
     const remote = cloudRead.accepted ? cloudRead.body : undefined;
 
     if (!local && !remote) {
@@ -210,7 +211,10 @@ export class ShadowSync {
     let cloudVersion = Number(remote?.version ?? 0);
     const toCloud = statePatch(cloudState, merged);
     if (toCloud) {
-      const sent = await cloud.request(address, 'update', { state: toCloud, ...(remote && { version: cloudVersion }) } as JsonObject);
+      const sent = await cloud.request(address, 'update', {
+        state: toCloud,
+        ...(remote && { version: cloudVersion }),
+      } as JsonObject);
       if (!sent.accepted) {
         if (sent.code === 409) return false;
         throw refusal(`the cloud refused the device's state`, sent.code, sent.message);
@@ -218,7 +222,8 @@ export class ShadowSync {
       cloudVersion = Number(sent.body.version ?? cloudVersion + 1);
     }
     await shadows.writeSyncState(thing, shadow, { base: merged, cloudVersion } as unknown as JsonValue);
-    if (toDevice || toCloud) this.options.log('info', 'shadow synced', { thing, shadow, toDevice: !!toDevice, toCloud: !!toCloud });
+    if (toDevice || toCloud)
+      this.options.log('info', 'shadow synced', { thing, shadow, toDevice: !!toDevice, toCloud: !!toCloud });
     return true;
   }
 
@@ -226,7 +231,8 @@ export class ShadowSync {
   async #deleteInCloud(address: ShadowAddress, version: number): Promise<boolean> {
     const deleted = await this.options.cloud.request(address, 'delete', { version });
     if (!deleted.accepted && deleted.code === 409) return false;
-    if (!deleted.accepted && deleted.code !== 404) throw new Error(`the cloud refused delete: ${deleted.code} ${deleted.message}`);
+    if (!deleted.accepted && deleted.code !== 404)
+      throw new Error(`the cloud refused delete: ${deleted.code} ${deleted.message}`);
     await this.options.shadows.writeSyncState(address.thing, address.shadow, undefined);
     this.options.log('info', 'shadow deleted in the cloud, as on the device', { ...address });
     return true;

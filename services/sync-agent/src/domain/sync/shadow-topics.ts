@@ -14,18 +14,23 @@ export function shadowTopic({ thing, shadow }: ShadowAddress, operation: ShadowO
 /** The filters that bring every reply and event of a thing's shadows, named and classic. */
 export function shadowReplyFilters(thing: string): string[] {
   const base = `$aws/things/${thing}/shadow`;
-  return (['get', 'update', 'delete'] as const).flatMap((operation) => [`${base}/${operation}/+`, `${base}/name/+/${operation}/+`]);
+  return (['get', 'update', 'delete'] as const).flatMap((operation) => [
+    `${base}/${operation}/+`,
+    `${base}/name/+/${operation}/+`,
+  ]);
 }
 
 /** A reply or event topic read back: whose shadow, which operation, and `accepted`, `rejected`, `delta` or `documents`. */
-export function readShadowTopic(
-  topic: string,
-): { address: ShadowAddress; operation: ShadowOperation; kind: string } | undefined {
+export function readShadowTopic(topic: string): { address: ShadowAddress; operation: ShadowOperation; kind: string } | undefined {
   const named = /^\$aws\/things\/([^/]+)\/shadow\/name\/([^/]+)\/(get|update|delete)\/([^/]+)$/.exec(topic);
   if (named) return { address: { thing: named[1]!, shadow: named[2]! }, operation: named[3] as ShadowOperation, kind: named[4]! };
   const classic = /^\$aws\/things\/([^/]+)\/shadow\/(get|update|delete)\/([^/]+)$/.exec(topic);
   if (classic) {
-    return { address: { thing: classic[1]!, shadow: CLASSIC_SHADOW }, operation: classic[2] as ShadowOperation, kind: classic[3]! };
+    return {
+      address: { thing: classic[1]!, shadow: CLASSIC_SHADOW },
+      operation: classic[2] as ShadowOperation,
+      kind: classic[3]!,
+    };
   }
   return undefined;
 }
