@@ -82,8 +82,8 @@ export const hostConfigShape = {
   spoolMaxAge: duration().default(7 * 24 * 3_600_000),
   redisServerBin: z.string().min(1).default('redis-server'),
   /**
-   * `memory` (V8's --optimize-for-size: the smallest idle process) or `throughput` (a larger young heap: about half
-   * the CPU per message for the router and the sync agent under load, about 20 MB more at rest). Read by
+   * `memory` (V8's --optimize-for-size: the smallest idle process) or `throughput` (a larger young heap: less CPU per
+   * message under load, the sync agent about half, the router about a fifth; about 30 MB more at rest). Read by
    * `lichen run` before the services load; checked here.
    */
   optimizeFor: z.enum(['memory', 'throughput']).default('memory'),

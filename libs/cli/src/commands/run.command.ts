@@ -31,8 +31,8 @@ export function runCommand(): Command {
 
       // Before the services load: unless LICHEN_OPTIMIZE_FOR=throughput (the host checks the value), V8 sizes its
       // heap for memory rather than peak speed. Measured: the health exporter's idle RSS 105 -> 84-93 MB, CPU per
-      // scrape unchanged; but the router and the sync agent spend about twice the CPU per message under load
-      // (scripts/bench/footprint, router, sync-agent; README).
+      // scrape unchanged; but under load the sync agent spends about twice the CPU per message, the router a
+      // quarter more (scripts/bench/footprint, router, sync-agent; README).
       if (processEnvironment()['LICHEN_OPTIMIZE_FOR'] !== 'throughput') setFlagsFromString('--optimize-for-size');
       // In the catalogue's order, whatever the order of the names.
       const chosen = Object.entries(serviceCatalog).filter(([name]) => !names.length || names.includes(name));
