@@ -4,6 +4,7 @@ export * from './gen/lichen/v1/deploy_pb.js';
 export * from './gen/lichen/v1/deployment_pb.js';
 export * from './gen/lichen/v1/error_pb.js';
 export * from './gen/lichen/v1/health_pb.js';
+export * from './gen/lichen/v1/inference_pb.js';
 export * from './gen/lichen/v1/router_pb.js';
 export * from './gen/lichen/v1/shadow_pb.js';
 export * from './subject.js';

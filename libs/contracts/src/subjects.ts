@@ -22,6 +22,7 @@ import {
   RollbackRequestSchema,
 } from './gen/lichen/v1/deploy_pb.js';
 import { GetHealthRequestSchema, HeartbeatSchema } from './gen/lichen/v1/health_pb.js';
+import { InferReplySchema, InferRequestSchema, ListModelsRequestSchema, ModelListSchema } from './gen/lichen/v1/inference_pb.js';
 import { CloudConnectionEventSchema, CloudStatusSchema, GetCloudStatusRequestSchema } from './gen/lichen/v1/cloud_pb.js';
 import { ListRoutesRequestSchema, RouteListSchema } from './gen/lichen/v1/router_pb.js';
 import {
@@ -65,6 +66,16 @@ export const subjects = {
   routes: {
     /** The router's routes with their counters. */
     list: requestSubject('lichen.routes.list', ListRoutesRequestSchema, RouteListSchema),
+  },
+  inference: {
+    /** Runs a model on named tensors: `lichen.infer.<model>`. */
+    infer: requestSubject<typeof InferRequestSchema, typeof InferReplySchema, [model: string]>(
+      'lichen.infer.*',
+      InferRequestSchema,
+      InferReplySchema,
+    ),
+    /** Every model on the device, with its inputs and outputs. */
+    list: requestSubject('lichen.models.list', ListModelsRequestSchema, ModelListSchema),
   },
   cloud: {
     /** The sync agent's link to the cloud broker and its spool. */
