@@ -25,11 +25,6 @@ export function cloudTopicOf(subject: string): string | undefined {
   return subject.slice(cloudSpool.prefix.length).replaceAll('.', '/');
 }
 
-/** The subject a model answers on: `lichen.infer.<model>` (typed contract: inference issue). */
-export function inferSubject(model: string): string {
-  return `lichen.infer.${model}`;
-}
-
 /**
  * How far the sync agent has forwarded the spool: one small stream beside it (the last message on `subject` is
  * the cursor), so the cursor lives exactly as long as the spool does.

@@ -1,4 +1,4 @@
-import { inferSubject } from '@lichen/contracts';
+import { subjects } from '@lichen/contracts';
 import { compileRoute, isServerSubject, type RouteDefinition } from '@lichen/routes';
 import { ConditionView, LastPayload } from './condition-input.js';
 import { HOPS_HEADER, type InboundMessage } from './inbound-message.js';
@@ -152,7 +152,7 @@ export class MessageRouter {
     }
     route.asking++;
     return outlet
-      .ask(target.model, message.data, message.headers, nextHops(inferSubject(target.model)))
+      .ask(target.model, message.data, message.headers, nextHops(subjects.inference.infer.subject(target.model)))
       .then(
         (answer) => {
           try {

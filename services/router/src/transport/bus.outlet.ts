@@ -1,5 +1,5 @@
 import { Bus, BusError, type HeadersInit } from '@lichen/bus';
-import { inferSubject } from '@lichen/contracts';
+import { subjects } from '@lichen/contracts';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { headerRecord, HOPS_HEADER, type HeaderView } from '../domain/inbound-message.js';
 import { ModelCallError, type ModelAnswer, type RouteOutlet } from '../domain/route-outlet.js';
@@ -24,7 +24,7 @@ export class BusOutlet implements RouteOutlet {
 
   async ask(model: string, data: Uint8Array, headers: HeaderView | undefined, hops: number | undefined): Promise<ModelAnswer> {
     try {
-      return await this.bus.requestRaw(inferSubject(model), data, {
+      return await this.bus.requestRaw(subjects.inference.infer.subject(model), data, {
         headers: withHops(headers, hops),
         timeoutMs: this.settings.modelTimeoutMs,
       });
