@@ -1,0 +1,2 @@
+// The tensor domain for now; the service descriptor is exported here when its transport (NATS, onnxruntime) comes.
+export * from './domain/tensor/index.js';
