@@ -16,6 +16,11 @@ export function readShadowRequest(body: unknown): ShadowResult<ShadowRequest> {
   const { clientToken, version, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length > 0) return rejected(400, `Unexpected field ${unknown[0]}: a request has clientToken and version`);
+  return readTokenAndVersion(clientToken, version);
+}
+
+/** The `clientToken` and `version` every shadow request may carry, checked as AWS IoT does. */
+export function readTokenAndVersion(clientToken: unknown, version: unknown): ShadowResult<ShadowRequest> {
   const tokenProblem = clientTokenProblem(clientToken);
   if (tokenProblem) return rejected(400, tokenProblem);
   if (version !== undefined && !(Number.isInteger(version) && (version as number) >= 0)) {

@@ -1,6 +1,7 @@
 import { isObject, type JsonObject, type JsonValue } from './json-value.js';
 import { shadowSections, type ShadowDocument, type ShadowSection, type ShadowUpdate } from './shadow-document.js';
-import { clientTokenProblem, depthOf, SHADOW_LIMITS, stateBytes } from './shadow-limits.js';
+import { depthOf, SHADOW_LIMITS, stateBytes } from './shadow-limits.js';
+import { readTokenAndVersion } from './shadow-request.js';
 import { rejected, type ShadowResult } from './shadow-rejection.js';
 
 /**
@@ -119,17 +120,7 @@ function readUpdate(body: unknown): ShadowResult<ShadowUpdate> {
       return rejected(400, `state.${section} must be an object or null`);
     }
   }
-  const tokenProblem = clientTokenProblem(clientToken);
-  if (tokenProblem) return rejected(400, tokenProblem);
-  if (version !== undefined && !(Number.isInteger(version) && (version as number) >= 0)) {
-    return rejected(400, 'version must be a whole number');
-  }
-  return {
-    ok: true,
-    value: {
-      state: sections as ShadowUpdate['state'],
-      ...(clientToken !== undefined ? { clientToken: clientToken as string } : {}),
-      ...(version !== undefined ? { version: version as number } : {}),
-    },
-  };
+  const tokenAndVersion = readTokenAndVersion(clientToken, version);
+  if (!tokenAndVersion.ok) return tokenAndVersion;
+  return { ok: true, value: { state: sections as ShadowUpdate['state'], ...tokenAndVersion.value } };
 }
