@@ -44,7 +44,7 @@ import { firstLine, freePort, loadavgNow, which } from './lib/host.mjs';
 import { logTail, makeTempDir, start, waitForHttp } from './lib/processes.mjs';
 import { machineSummary, printReport, table } from './lib/report.mjs';
 import { log, runBench, startWatchdog } from './lib/run.mjs';
-import { startServers } from './lib/servers.mjs';
+import { lichenEnvironment, startServers } from './lib/servers.mjs';
 import { median } from './lib/stats.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -429,18 +429,7 @@ async function startManager(tmpDir, servers, name, extraEnv) {
   const metricsPort = opts.metricsPort || (await freePort());
   const dataDir = join(tmpDir, `lichen-${name}`);
   mkdirSync(dataDir, { recursive: true });
-  const env = {
-    ...process.env,
-    LICHEN_DATA_DIR: dataDir,
-    LICHEN_DEVICE_ID: RUN,
-    LICHEN_NATS_URL: servers.natsUrl,
-    LICHEN_NATS_MONITOR_URL: servers.natsMonitorUrl,
-    LICHEN_REDIS_URL: servers.redisUrl,
-    LICHEN_METRICS_HOST: '127.0.0.1',
-    LICHEN_METRICS_PORT: String(metricsPort),
-    LICHEN_LOG_LEVEL: 'warn',
-    ...extraEnv,
-  };
+  const env = lichenEnvironment(servers, { dataDir, deviceId: RUN, metricsPort }, extraEnv);
   const entry = start(`manager-${name}`, process.execPath, [LICHEN, 'run', 'component-manager'], {
     cwd: tmpDir,
     env,

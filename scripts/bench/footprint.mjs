@@ -18,7 +18,7 @@ import { rssMb } from './lib/proc-stats.mjs';
 import { makeTempDir, start, stopAll, waitForHttp } from './lib/processes.mjs';
 import { machineSummary, printReport, table } from './lib/report.mjs';
 import { log, runBench, startWatchdog } from './lib/run.mjs';
-import { startServers } from './lib/servers.mjs';
+import { lichenEnvironment, startServers } from './lib/servers.mjs';
 import { median } from './lib/stats.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -167,17 +167,7 @@ function addedByEach(subjects, medians) {
 /** Starts one subject, waits until it is ready and has idled, reads its RSS, stops it. */
 async function idleRss(subject, servers, tmpDir, name) {
   const metricsPort = opts.metricsPort || (await freePort());
-  const env = {
-    ...process.env,
-    LICHEN_DATA_DIR: join(tmpDir, name),
-    LICHEN_DEVICE_ID: DEVICE_ID,
-    LICHEN_NATS_URL: servers.natsUrl,
-    LICHEN_NATS_MONITOR_URL: servers.natsMonitorUrl,
-    LICHEN_REDIS_URL: servers.redisUrl,
-    LICHEN_METRICS_HOST: '127.0.0.1',
-    LICHEN_METRICS_PORT: String(metricsPort),
-    LICHEN_LOG_LEVEL: 'warn',
-  };
+  const env = lichenEnvironment(servers, { dataDir: join(tmpDir, name), deviceId: DEVICE_ID, metricsPort });
   const entry = start(name, process.execPath, subject.args, { cwd: ROOT, env, logDir: tmpDir });
   if (subject.key !== 'node') await waitForHttp(`http://127.0.0.1:${metricsPort}/healthz`, 30_000, entry);
   await sleep(opts.idleSeconds * 1000);

@@ -36,7 +36,7 @@ import { cpuSeconds, rssMb } from './lib/proc-stats.mjs';
 import { logTail, makeTempDir, start, stopAll, waitForHttp } from './lib/processes.mjs';
 import { comparisonTable, machineSummary, printReport, table, targetLines } from './lib/report.mjs';
 import { log, runBench, startWatchdog } from './lib/run.mjs';
-import { startServers } from './lib/servers.mjs';
+import { lichenEnvironment, startServers } from './lib/servers.mjs';
 import { mediansAcrossRounds, percentile, ratiosOf } from './lib/stats.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -362,18 +362,8 @@ async function startPeer(role, natsUrl, tmpDir) {
 /** `lichen run router component-manager` on the benchmark's servers, ready to answer /healthz. */
 async function startLichen(tmpDir, servers, opts) {
   const metricsPort = opts.metricsPort || (await freePort());
-  const env = {
-    ...process.env,
-    LICHEN_DATA_DIR: makeTempDir('lichen-bench-router-data-'),
-    LICHEN_DEVICE_ID: DEVICE_ID,
-    LICHEN_NATS_URL: servers.natsUrl,
-    LICHEN_NATS_MONITOR_URL: servers.natsMonitorUrl,
-    LICHEN_REDIS_URL: servers.redisUrl,
-    LICHEN_METRICS_HOST: '127.0.0.1',
-    LICHEN_METRICS_PORT: String(metricsPort),
-    LICHEN_RUNTIMES: 'process',
-    LICHEN_LOG_LEVEL: 'warn',
-  };
+  const dataDir = makeTempDir('lichen-bench-router-data-');
+  const env = lichenEnvironment(servers, { dataDir, deviceId: DEVICE_ID, metricsPort }, { LICHEN_RUNTIMES: 'process' });
   const nodeFlags = (process.env.BENCH_LICHEN_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const entry = start('lichen', process.execPath, [...nodeFlags, LICHEN, 'run', 'router', 'component-manager'], {
     cwd: tmpDir,
@@ -446,7 +436,7 @@ async function routeCounters(nc) {
   const request = toBinary(contracts.ListRoutesRequestSchema, create(contracts.ListRoutesRequestSchema));
   const reply = await nc.request(contracts.subjects.routes.list.pattern, request, { timeout: 5_000 });
   const list = fromBinary(contracts.RouteListSchema, reply.data);
-  const route = list.routes.find((r) => r.name === ROUTE.name);
+  const route = list.routes.find((r) => r.route?.name === ROUTE.name);
   if (!route) throw new Error(`the router no longer lists the route ${ROUTE.name}`);
   const { matched, routed, dropped } = route.counters;
   return {

@@ -49,7 +49,7 @@ import { cpuSeconds, rssMb } from './lib/proc-stats.mjs';
 import { logTail, makeTempDir, start, stopAll, waitForHttp } from './lib/processes.mjs';
 import { machineSummary, printReport, table, targetLines } from './lib/report.mjs';
 import { log, runBench, startWatchdog } from './lib/run.mjs';
-import { startServers } from './lib/servers.mjs';
+import { lichenEnvironment, startServers } from './lib/servers.mjs';
 import { median } from './lib/stats.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -429,20 +429,16 @@ function assertSubscribersAlive(rig) {
 /** `lichen run sync-agent` on the benchmark's NATS and Redis, linked to the cloud broker, ready on /healthz. */
 async function startLichen(tmpDir, servers, cloud, opts) {
   const metricsPort = opts.metricsPort || (await freePort());
-  const env = {
-    ...process.env,
-    LICHEN_DATA_DIR: makeTempDir('lichen-bench-sync-data-'),
-    LICHEN_DEVICE_ID: DEVICE_ID,
-    LICHEN_NATS_URL: servers.natsUrl,
-    LICHEN_NATS_MONITOR_URL: servers.natsMonitorUrl,
-    LICHEN_REDIS_URL: servers.redisUrl,
-    LICHEN_METRICS_HOST: '127.0.0.1',
-    LICHEN_METRICS_PORT: String(metricsPort),
-    LICHEN_LOG_LEVEL: 'warn',
-    LICHEN_CLOUD_URL: cloud.url,
-    LICHEN_CLOUD_THING_NAME: THING,
-    ...(opts.maxInflight ? { LICHEN_CLOUD_MAX_INFLIGHT: String(opts.maxInflight) } : {}),
-  };
+  const dataDir = makeTempDir('lichen-bench-sync-data-');
+  const env = lichenEnvironment(
+    servers,
+    { dataDir, deviceId: DEVICE_ID, metricsPort },
+    {
+      LICHEN_CLOUD_URL: cloud.url,
+      LICHEN_CLOUD_THING_NAME: THING,
+      ...(opts.maxInflight ? { LICHEN_CLOUD_MAX_INFLIGHT: String(opts.maxInflight) } : {}),
+    },
+  );
   const nodeFlags = (process.env.BENCH_LICHEN_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const entry = start('lichen', process.execPath, [...nodeFlags, LICHEN, 'run', 'sync-agent'], {
     cwd: tmpDir,

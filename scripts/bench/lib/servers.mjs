@@ -33,3 +33,22 @@ export async function startServers(tmpDir) {
     natsPid: nats.child.pid,
   };
 }
+
+/**
+ * The environment of a Lichen process on these servers: its own data folder, device id and /metrics port on
+ * loopback, logging warnings only; `extra` (a service's own variables) last.
+ */
+export function lichenEnvironment(servers, { dataDir, deviceId, metricsPort }, extra = {}) {
+  return {
+    ...process.env,
+    LICHEN_DATA_DIR: dataDir,
+    LICHEN_DEVICE_ID: deviceId,
+    LICHEN_NATS_URL: servers.natsUrl,
+    LICHEN_NATS_MONITOR_URL: servers.natsMonitorUrl,
+    LICHEN_REDIS_URL: servers.redisUrl,
+    LICHEN_METRICS_HOST: '127.0.0.1',
+    LICHEN_METRICS_PORT: String(metricsPort),
+    LICHEN_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
