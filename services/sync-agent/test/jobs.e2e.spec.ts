@@ -1,26 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '@lichen/bus';
 import { CloudLinkState, componentStateName, DeploymentPhase, subjects } from '@lichen/contracts';
-import { createLogger } from '@lichen/logging';
-import {
-  startMosquitto,
-  startNatsServer,
-  startRedisServer,
-  waitFor,
-  type TestMosquitto,
-  type TestNatsServer,
-  type TestRedisServer,
-} from '@lichen/testing';
+import { waitFor, type TestNatsServer, type TestRedisServer } from '@lichen/testing';
 import type { JsonObject } from '../src/domain/shadow/json-value.js';
-import { AwsIotCore } from './aws-iot-core.js';
-import { DeviceNetwork } from './device-network.js';
+import type { AwsIotCore } from './aws-iot-core.js';
+import { CloudRig } from './cloud-rig.js';
+import type { DeviceNetwork } from './device-network.js';
 import { LichenProcess } from './lichen-process.js';
-
-const quiet = createLogger({ service: 'jobs-e2e', level: 'silent' });
 
 /** A Lichen deployment as a cloud operator puts it in a job document. */
 function deployment(name: string, revision: number, components: JsonObject): JsonObject {
@@ -36,7 +24,7 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
   const thing = `jobs-e2e-${Math.random().toString(36).slice(2, 8)}`;
   let nats: TestNatsServer;
   let redis: TestRedisServer;
-  let broker: TestMosquitto;
+  let rig: CloudRig | undefined;
   let network: DeviceNetwork;
   let cloud: AwsIotCore;
   let bus: Bus;
@@ -75,12 +63,8 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
   }
 
   beforeAll(async () => {
-    [nats, redis, broker] = await Promise.all([startNatsServer({ jetstream: true }), startRedisServer(), startMosquitto()]);
-    network = await DeviceNetwork.open(broker.port);
-    cloud = await AwsIotCore.connect(broker.url);
-    dataDir = await mkdtemp(join(tmpdir(), 'lichen-jobs-e2e-'));
-    bus = Bus.connect({ servers: nats.url, name: 'jobs-e2e', logger: quiet });
-    await bus.ready;
+    rig = await CloudRig.start('jobs-e2e');
+    ({ nats, redis, network, cloud, bus, dataDir } = rig);
 
     await startRuntime();
     await waitForLink(CloudLinkState.CONNECTED);
@@ -98,11 +82,7 @@ describe('deployments from the cloud as AWS IoT Jobs', () => {
       }).catch(() => undefined);
     }
     await runtime?.stop('SIGTERM');
-    await cloud?.close();
-    await bus?.close();
-    await network?.close();
-    await Promise.all([broker?.stop({ removeData: true }), nats?.stop({ removeData: true }), redis?.stop({ removeData: true })]);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await rig?.stop();
   }, 60_000);
 
   it('runs a job created while the device was offline once it is back, and reports SUCCEEDED with a component running', async () => {

@@ -1,33 +1,21 @@
 import { toJson } from '@bufbuild/protobuf';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Bus, BusError } from '@lichen/bus';
 import { CLASSIC_SHADOW, CloudLinkState, ShadowDeltaSchema, ShadowDocumentSchema, subjects } from '@lichen/contracts';
-import { createLogger } from '@lichen/logging';
-import {
-  startMosquitto,
-  startNatsServer,
-  startRedisServer,
-  waitFor,
-  type TestMosquitto,
-  type TestNatsServer,
-  type TestRedisServer,
-} from '@lichen/testing';
+import { waitFor, type TestNatsServer, type TestRedisServer } from '@lichen/testing';
 import type { JsonObject } from '../src/domain/shadow/json-value.js';
-import { AwsIotCore } from './aws-iot-core.js';
-import { DeviceNetwork } from './device-network.js';
+import type { AwsIotCore } from './aws-iot-core.js';
+import { CloudRig } from './cloud-rig.js';
+import type { DeviceNetwork } from './device-network.js';
 import { lichenCommand, LichenProcess, type CliResult } from './lichen-process.js';
 
 // Shadow sync as its users see it: `lichen run sync-agent` with its own NATS and Redis, driven with `lichen shadow`,
 // its cloud an MQTT broker on which `AwsIotCore` plays AWS IoT's shadow service and a cloud application. The device
 // reaches the broker through a relay the test cuts, so it goes offline while the cloud stays up.
 
-const quiet = createLogger({ service: 'shadow-sync-e2e', level: 'silent' });
 const thing = 'press-7';
 
 /** The two sections of a shadow's state, without the delta the device prints. */
@@ -46,7 +34,7 @@ interface PrintedShadow {
 
 let nats: TestNatsServer;
 let redis: TestRedisServer;
-let broker: TestMosquitto;
+let rig: CloudRig | undefined;
 let network: DeviceNetwork;
 let cloud: AwsIotCore;
 let bus: Bus;
@@ -165,15 +153,11 @@ async function startAgent(): Promise<void> {
 }
 
 beforeAll(async () => {
-  [nats, redis, broker] = await Promise.all([startNatsServer({ jetstream: true }), startRedisServer(), startMosquitto()]);
-  network = await DeviceNetwork.open(broker.port);
-  cloud = await AwsIotCore.connect(broker.url);
+  rig = await CloudRig.start('shadow-sync-e2e');
+  ({ nats, redis, network, cloud, bus, dataDir } = rig);
   // Made in the cloud before the device ever connects: `config` is named in LICHEN_CLOUD_SHADOWS, `firmware` is not.
   await cloud.updateShadow(thing, 'config', { state: { desired: { interval: 5 } } });
   await cloud.updateShadow(thing, 'firmware', { state: { desired: { version: '2.1.0' } } });
-  dataDir = await mkdtemp(join(tmpdir(), 'lichen-shadow-sync-e2e-'));
-  bus = Bus.connect({ servers: nats.url, name: 'shadow-sync-e2e', logger: quiet });
-  await bus.ready;
   bus.subscribe(subjects.shadow.delta, (event, { subject }) => {
     deltas.push({ subject, event: toJson(ShadowDeltaSchema, event) as Record<string, unknown> });
   });
@@ -187,11 +171,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop('SIGTERM');
-  await cloud?.close();
-  await bus?.close();
-  await network?.close();
-  await Promise.all([broker?.stop({ removeData: true }), nats?.stop({ removeData: true }), redis?.stop({ removeData: true })]);
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await rig?.stop();
 }, 30_000);
 
 beforeEach(({ onTestFailed }) => {
@@ -275,7 +255,7 @@ describe('shadow sync with the cloud', () => {
     await cloud.updateShadow(thing, 'pump', { state: { desired: { mode: 'auto' } } });
     // A cloud app that sets the rate just after the cloud answered the device's first read of the shadow: the device's
     // update, made against that read, must not overwrite it.
-    const app = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'pump-app' });
+    const app = await mqtt.connectAsync(rig!.broker.url, { protocolVersion: 5, clientId: 'pump-app' });
     let meddled: Promise<unknown> | undefined;
     app.on('message', () => {
       meddled ??= cloud.updateShadow(thing, 'pump', { state: { desired: { rate: 9 } } });
